@@ -1,0 +1,79 @@
+import GoDWARF
+import GoRuntime
+import HeapGraph
+
+/// One step of a path from a root to an object: the root itself or an object, with how its
+/// predecessor points at it.
+public struct PathStep: Sendable {
+    public var address: UInt64?
+    public var type: String?
+    /// The predecessor's field holding the pointer (".next", "[3]", "keys[2]"), or the root's name.
+    public var field: String?
+    public var isRoot: Bool
+}
+
+extension HeapAnalysis {
+    /// Node ids of the shortest path super-root -> root -> ... -> node (BFS over the object graph).
+    public func shortestPath(to node: UInt32) -> [UInt32]? {
+        shortestPaths.path(to: node)
+    }
+
+    /// The path as named steps (the super-root left out).
+    public func describePath(_ nodes: [UInt32]) -> [PathStep] {
+        var steps: [PathStep] = []
+        var previous: UInt32?
+        for (k, n) in nodes.enumerated() where n != graph.superRoot {
+            if let r = graph.rootIndex(ofNode: n) {
+                let root = graph.roots[r]
+                var name = root.name
+                if !root.labels.isEmpty, k + 1 < nodes.count, let label = stackLabel(forObject: nodes[k + 1], root: r) {
+                    name = "goroutine \(root.goroutine ?? 0) \(label.description)"
+                }
+                steps.append(PathStep(address: root.address, type: root.type.map { heap.types[$0].name },
+                                      field: name, isRoot: true))
+            } else {
+                let id = n
+                let ref = HeapTypeRef(raw: heap.objectTypes[Int(id)])
+                var field: String?
+                if let p = previous { field = pointerField(from: p, to: id) }
+                steps.append(PathStep(address: heap.address(ofObject: id), type: heap.typeName(ref) == "<unknown>" ? unknownName(id) : heap.typeName(ref),
+                                      field: field, isRoot: false))
+            }
+            previous = n
+        }
+        return steps
+    }
+
+    func unknownName(_ id: UInt32) -> String {
+        let span = heap.spans.spans[heap.spans.span(ofObject: id)]
+        return span.isLarge ? "<unknown large>" : "<unknown \(span.elemSize) B slot>"
+    }
+
+    /// How node `from` points at object `to`: a field of the predecessor object, or a root's variable part.
+    func pointerField(from: UInt32, to: UInt32) -> String? {
+        let target = heap.spans
+        if let r = graph.rootIndex(ofNode: from) {
+            let root = graph.roots[r]
+            for (i, v) in root.values.enumerated() where target.objectID(containing: v) == to {
+                if let base = root.address, let type = root.type, i < root.slots.count, root.slots[i] >= base {
+                    let p = FieldNames.path(in: heap.types, type: type, offset: root.slots[i] - base)
+                    return p.isEmpty ? nil : p
+                }
+                return nil
+            }
+            return nil
+        }
+        let s = target.span(ofObject: from)
+        let span = target.spans[s]
+        let slot = target.slot(ofObject: from, span: s)
+        var found: UInt64?
+        heap.forEachPointer(span: s, slot: slot) { offset, value in
+            if found == nil, target.objectID(containing: value) == to { found = offset }
+        }
+        guard let offset = found else { return nil }
+        let ref = HeapTypeRef(raw: heap.objectTypes[Int(from)])
+        let dataOffset = heap.address(ofObject: from) - (span.base + UInt64(slot) * span.elemSize)
+        return FieldNames.objectField(types: heap.types, ref: ref, dataOffset: dataOffset, slotOffset: offset)
+            ?? "+0x\(String(offset - dataOffset, radix: 16))"
+    }
+}

@@ -1,0 +1,105 @@
+import GoDWARF
+import GoRuntime
+import HeapGraph
+
+/// `top`: the dominator-tree nodes that retain the most, largest first. A node whose retained size
+/// is all but its only child's (a root over a map over its buckets) is shown once, at the head of
+/// the chain.
+public struct TopRetainers: Sendable {
+    public struct Entry: Sendable {
+        public var kind: String  // global, stack, finalizer, runtime, object
+        public var name: String
+        public var address: UInt64?
+        public var type: String?
+        public var retainedBytes: UInt64
+        public var retainedObjects: Int
+        /// The type with the most bytes in the node's dominator subtree.
+        public var topType: String?
+        public var topTypeBytes: UInt64
+        /// The root that owns it ("shared" when no single root does).
+        public var owner: String
+    }
+
+    public var heapBytes: UInt64
+    public var reachableBytes: UInt64
+    public var entries: [Entry]
+
+    public init(analysis a: HeapAnalysis, count: Int) {
+        let dom = a.dominators
+        let retained = a.retainedBytes
+        let graph = a.graph
+        heapBytes = a.heap.totals.bytes
+        reachableBytes = retained[Int(graph.superRoot)]
+        let children = a.dominatorChildren
+        let sizes = a.nodeSizes
+        // Candidates: every reachable node but the super-root, minus chain links.
+        var candidates: [UInt32] = []
+        for n in 0..<UInt32(dom.nodeCount) where n != graph.superRoot && dom.isReachable(n) && retained[Int(n)] > 0 {
+            let p = dom.idom[Int(n)]
+            if p != graph.superRoot {
+                let siblings = children.edgeRange(of: p)
+                let parentIsThin = sizes[Int(p)] <= retained[Int(p)] / 100
+                if siblings.count == 1 && parentIsThin { continue }
+            }
+            candidates.append(n)
+        }
+        candidates.sort { (retained[Int($0)], $1) > (retained[Int($1)], $0) }
+        var entries: [Entry] = []
+        for n in candidates.prefix(count) {
+            entries.append(TopRetainers.entry(n, analysis: a))
+        }
+        self.entries = entries
+    }
+
+    static func entry(_ n: UInt32, analysis a: HeapAnalysis) -> Entry {
+        let graph = a.graph
+        let retained = a.retainedBytes[Int(n)]
+        let objects = Int(a.dominators.subtreeSize[Int(n)]) - (graph.isObject(n) ? 0 : 1)
+        let (topType, topBytes) = a.largestType(under: n)
+        let ownerNode = a.owners[Int(n)]
+        let owner = ownerNode == .max ? "shared" : graph.rootIndex(ofNode: ownerNode).map { graph.roots[$0].name } ?? "shared"
+        if let r = graph.rootIndex(ofNode: n) {
+            let root = graph.roots[r]
+            return Entry(kind: root.kind.rawValue, name: root.name, address: root.address,
+                         type: root.type.map { a.heap.types[$0].name }, retainedBytes: retained,
+                         retainedObjects: objects, topType: topType, topTypeBytes: topBytes, owner: owner)
+        }
+        let name = a.objectTypeName(n)
+        return Entry(kind: "object", name: name, address: a.heap.address(ofObject: n), type: name,
+                     retainedBytes: retained, retainedObjects: objects, topType: topType, topTypeBytes: topBytes, owner: owner)
+    }
+}
+
+extension HeapAnalysis {
+    /// The type name of object `id`, or `<unknown N B slot>`.
+    public func objectTypeName(_ id: UInt32) -> String {
+        let ref = HeapTypeRef(raw: heap.objectTypes[Int(id)])
+        return ref.isKnown ? heap.typeName(ref) : unknownName(id)
+    }
+
+    /// The type with the most bytes among the objects `n` dominates (a pass over its subtree's
+    /// preorder interval).
+    public func largestType(under n: UInt32) -> (String?, UInt64) {
+        let dom = dominators
+        let start = Int(dom.preorder[Int(n)])
+        let end = start + Int(dom.subtreeSize[Int(n)])
+        let order = preorderNodes
+        var byName: [String: UInt64] = [:]
+        var known: [UInt32: UInt64] = [:]
+        var unknownBySlot: [UInt64: UInt64] = [:]
+        for i in start..<end {
+            let m = order[i]
+            guard graph.isObject(m) else { continue }
+            let raw = heap.objectTypes[Int(m)]
+            if raw == HeapTypeRef.unknown.raw {
+                unknownBySlot[heap.spans.spans[heap.spans.span(ofObject: m)].elemSize, default: 0] += nodeSizes[Int(m)]
+            } else {
+                known[raw, default: 0] += nodeSizes[Int(m)]
+            }
+        }
+        for (raw, b) in known { byName[heap.typeName(HeapTypeRef(raw: raw)), default: 0] += b }
+        for (slot, b) in unknownBySlot { byName["<unknown \(slot) B slot>", default: 0] += b }
+        guard let best = byName.max(by: { ($0.value, $1.key) < ($1.value, $0.key) }) else { return (nil, 0) }
+        return (best.key, best.value)
+    }
+}

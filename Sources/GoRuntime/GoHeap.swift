@@ -1,0 +1,153 @@
+import CoreFile
+import GoDWARF
+
+/// The heap of a dumped Go process: every in-use span and allocated object, how to find each object's
+/// pointers, and the type each object is known by.
+///
+/// Invariants: object ids are dense (0..<objectCount) in address order; `objectTypes[id]` is a
+/// `HeapTypeRef` raw value. Built once, single-threaded; read-only afterwards.
+public final class GoHeap: @unchecked Sendable {
+    public let process: GoProcess
+    public let layout: HeapLayout
+    public let spans: SpanTable
+    public let runtimeTypes: RuntimeTypes
+    let scanner: ObjectScanner
+    /// Type of each object (see `HeapTypeRef`).
+    public internal(set) var objectTypes: [UInt32]
+    /// Types known to the heap: DWARF's, plus those only the runtime describes.
+    public internal(set) var types: TypeTable
+    private var runtimeTypeIDs: [UInt64: TypeID] = [:]
+    public private(set) var warnings: [String] = []
+
+    public var objectCount: Int { spans.objectCount }
+
+    public init(process: GoProcess) throws {
+        self.process = process
+        let arenaLayout = try? process.layout("runtime.heapArena")
+        let hasBitmap = arenaLayout.map { $0.has("bitmap") || $0.has("heapArenaPtrScalar.bitmap") } ?? false
+        var layout = HeapLayout(process: process, heapArenaHasBitmap: hasBitmap)
+        let reader = HeapReader(process: process, layout: layout)
+        let (raw, rejected) = try reader.readSpans()
+        warnings += rejected.prefix(20).map { "skipped a span: \($0)" }
+        if rejected.count > 20 { warnings.append("skipped \(rejected.count - 20) more damaged spans") }
+        if raw.isEmpty { throw CoreviewError.corruptRuntime("no in-use heap span found in runtime.mheap_.allspans") }
+
+        // Confirm the Green Tea guess from the element counts of fresh small spans.
+        if layout.pointerMetadata == .allocationHeaders {
+            var votes = (on: 0, off: 0)
+            for (s, _) in raw where !s.isLarge && s.elemSize >= 16 && s.elemSize <= 512 {
+                let on = layout.expectedElements(pages: s.pages, elemSize: s.elemSize, noscan: s.noscan, greenTea: true)
+                let off = layout.expectedElements(pages: s.pages, elemSize: s.elemSize, noscan: s.noscan, greenTea: false)
+                if on == off { continue }
+                if UInt64(s.nelems) == on { votes.on += 1 } else if UInt64(s.nelems) == off { votes.off += 1 }
+            }
+            if votes.on > votes.off && !layout.greenTea {
+                layout.greenTea = true
+                warnings.append("spans are laid out for the Green Tea GC although the build did not say so; reading them that way")
+            } else if votes.off > votes.on && layout.greenTea {
+                layout.greenTea = false
+                warnings.append("spans are not laid out for the Green Tea GC although the build said so; reading them without it")
+            }
+        }
+        self.layout = layout
+        spans = SpanTable(spans: raw)
+        runtimeTypes = RuntimeTypes(process: process, layout: layout)
+        scanner = try ObjectScanner(process: process, layout: layout, types: runtimeTypes)
+        objectTypes = [UInt32](repeating: HeapTypeRef.unknown.raw, count: spans.objectCount)
+        types = process.types
+        nameObjectsFromHeaders()
+    }
+
+    /// Adds a type that DWARF does not describe (a closure's layout, a synthesized name).
+    public func addType(_ type: GoType) -> TypeID { types.add(type) }
+
+    /// The DWARF (or synthesized) type for a runtime descriptor address.
+    public func typeID(forRuntimeType address: UInt64) -> TypeID? {
+        if let id = runtimeTypeIDs[address] { return id }
+        guard let t = runtimeTypes.type(at: address) else { return nil }
+        var id: TypeID?
+        if let offset = runtimeTypes.moduleOffset(of: address) {
+            id = types.id(runtimeOffset: offset)
+        }
+        if id == nil {
+            let name = runtimeTypes.name(of: t) ?? "type@0x\(String(address, radix: 16))"
+            if let byName = types.id(named: name) {
+                id = byName
+            } else {
+                id = types.add(GoType(name: name, kind: .unknown, size: t.size, dwarfOffset: 0),
+                               runtimeOffset: runtimeTypes.moduleOffset(of: address))
+            }
+        }
+        runtimeTypeIDs[address] = id
+        return id
+    }
+
+    /// Objects that carry their type (1.22+ malloc headers and large objects' largeType) are named by it.
+    private func nameObjectsFromHeaders() {
+        guard layout.pointerMetadata == .allocationHeaders else { return }
+        for s in 0..<spans.spans.count {
+            let span = spans.spans[s]
+            guard !span.noscan, span.isLarge || layout.hasMallocHeader(span: span) else { continue }
+            let dataSize = span.isLarge ? span.limit - span.base : span.elemSize - layout.mallocHeaderSize
+            spans.forEachObject(inSpan: s) { slot, id in
+                let slotBase = span.base + UInt64(slot) * span.elemSize
+                guard let typeAddress = scanner.headerType(span: span, slotBase: slotBase) else { return }
+                guard let tid = typeID(forRuntimeType: typeAddress), let rt = runtimeTypes.type(at: typeAddress) else {
+                    scanner.fail("object at 0x\(String(slotBase, radix: 16)) has a type header 0x\(String(typeAddress, radix: 16)) that does not decode")
+                    return
+                }
+                let isArray = rt.size > 0 && dataSize >= 2 * rt.size
+                objectTypes[Int(id)] = HeapTypeRef(type: tid, array: isArray).raw
+            }
+        }
+    }
+
+    // MARK: Object geometry
+
+    /// Address where object `id`'s data starts (after a malloc header).
+    public func address(ofObject id: UInt32) -> UInt64 {
+        let s = spans.span(ofObject: id)
+        let span = spans.spans[s]
+        return span.base + UInt64(spans.slot(ofObject: id, span: s)) * span.elemSize + scanner.dataOffset(span: span)
+    }
+
+    /// The bytes the runtime accounts to object `id` (its slot; whole pages for large objects).
+    public func size(ofObject id: UInt32) -> UInt64 {
+        spans.spans[spans.span(ofObject: id)].accountedSlotSize
+    }
+
+    /// The object containing `address` (interior pointers included), or nil.
+    @inlinable
+    public func objectID(containing address: UInt64) -> UInt32? { spans.objectID(containing: address) }
+
+    /// Calls `body(offsetFromSlot, value)` for each non-zero pointer word of object `slot` in span `s`.
+    public func forEachPointer(span s: Int, slot: Int, _ body: (UInt64, UInt64) -> Void) {
+        let span = spans.spans[s]
+        guard slot < Int(span.freeIndexForScan) || spans.isAllocated(slot: slot, span: s) else { return }
+        scanner.scan(spanIndex: s, span: span, slot: slot, body)
+    }
+
+    public var scanFailures: [String] { scanner.failures }
+
+    /// Heap totals as the runtime's MemStats count them.
+    public var totals: (spans: Int, objects: Int, bytes: UInt64, inUse: UInt64) {
+        var bytes: UInt64 = 0, inUse: UInt64 = 0
+        for s in spans.spans {
+            bytes += UInt64(s.objectCount) * s.accountedSlotSize
+            inUse += UInt64(s.pages) * 8192
+        }
+        return (spans.spans.count, spans.objectCount, bytes, inUse)
+    }
+}
+
+/// The type of a heap object packed in 32 bits: a `TypeID`, with the top bit set when the object is an
+/// array (a slice's backing store) of that type; all ones when unknown.
+public struct HeapTypeRef: Sendable, Hashable {
+    public var raw: UInt32
+    public static let unknown = HeapTypeRef(raw: .max)
+    public init(raw: UInt32) { self.raw = raw }
+    public init(type: TypeID, array: Bool) { raw = (type & 0x7fff_ffff) | (array ? 0x8000_0000 : 0) }
+    public var isKnown: Bool { raw != .max }
+    public var type: TypeID { raw & 0x7fff_ffff }
+    public var isArray: Bool { isKnown && raw & 0x8000_0000 != 0 }
+}

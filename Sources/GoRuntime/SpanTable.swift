@@ -1,0 +1,209 @@
+/// One in-use heap span (`mSpanInUse`), with what the heap walk needs of it.
+///
+/// Invariants: objects live in slots `base + i*elemSize` for `i < nelems`; a large span has `nelems == 1`
+/// and `sizeClass == 0`; `firstObject` is the dense id of the span's first allocated slot and
+/// `objectCount` how many slots are allocated. Allocated slots are given by the span's words in
+/// `SpanTable.allocWords` starting at `allocWordStart`.
+public struct SpanInfo: Sendable {
+    /// Address of the `runtime.mspan` describing this span.
+    public var descriptor: UInt64
+    public var base: UInt64
+    public var pages: UInt32
+    public var nelems: UInt32
+    public var elemSize: UInt64
+    public var spanClass: UInt8
+    /// Exclusive end of the object area (`base + nelems*elemSize`, or `mspan.limit` for large objects).
+    public var limit: UInt64
+    public var freeIndexForScan: UInt32
+    public var firstObject: UInt32
+    public var objectCount: UInt32
+    public var allocWordStart: UInt32
+    public var specials: UInt64
+    /// The `*_type` of a large object (1.22+); 0 otherwise.
+    public var largeType: UInt64
+
+    public var sizeClass: UInt8 { spanClass >> 1 }
+    public var noscan: Bool { spanClass & 1 != 0 }
+    public var isLarge: Bool { sizeClass == 0 }
+    public var end: UInt64 { base + UInt64(pages) * 8192 }
+    /// Bytes the runtime counts in HeapAlloc per allocated slot.
+    public var accountedSlotSize: UInt64 { isLarge ? UInt64(pages) * 8192 : elemSize }
+}
+
+/// Every in-use heap span sorted by address, with an address-to-span index and the allocated slots of
+/// each span, so that objects get dense ids in address order.
+///
+/// Invariants: `spans` are sorted by `base` and do not overlap; object ids are consecutive in span order
+/// and within a span in slot order; `allocRanks[w]` is the number of allocated slots in the span before
+/// word `w` of its allocation bitmap.
+public struct SpanTable: Sendable {
+    public private(set) var spans: [SpanInfo]
+    /// Concatenated allocation bitmaps (bit i of a span's words = slot i allocated).
+    public private(set) var allocWords: [UInt64]
+    /// For each word of `allocWords`, the count of allocated slots before it within its span.
+    public private(set) var allocRanks: [UInt32]
+    public let objectCount: Int
+    private let pageIndex: PageIndex
+
+    public init(spans unsorted: [(SpanInfo, [UInt64])]) {
+        let sorted = unsorted.sorted { $0.0.base < $1.0.base }
+        var spans: [SpanInfo] = []
+        spans.reserveCapacity(sorted.count)
+        var words: [UInt64] = []
+        var ranks: [UInt32] = []
+        var next: UInt32 = 0
+        for (var span, bits) in sorted {
+            span.allocWordStart = UInt32(words.count)
+            span.firstObject = next
+            var count: UInt32 = 0
+            let needed = (Int(span.nelems) + 63) / 64
+            for w in 0..<needed {
+                var word = w < bits.count ? bits[w] : 0
+                if w == needed - 1, span.nelems % 64 != 0 { word &= (1 << (UInt64(span.nelems) % 64)) - 1 }
+                ranks.append(count)
+                words.append(word)
+                count += UInt32(word.nonzeroBitCount)
+            }
+            span.objectCount = count
+            next += count
+            spans.append(span)
+        }
+        self.spans = spans
+        self.allocWords = words
+        self.allocRanks = ranks
+        self.objectCount = Int(next)
+        self.pageIndex = PageIndex(spans: spans)
+    }
+
+    /// The index of the in-use span whose pages hold `address`, or nil.
+    @inlinable
+    public func spanIndex(of address: UInt64) -> Int? {
+        pageIndexLookup(address)
+    }
+
+    @usableFromInline
+    func pageIndexLookup(_ address: UInt64) -> Int? { pageIndex.span(of: address) }
+
+    /// The dense id of the allocated object whose slot contains `address`, or nil (not in the heap, past
+    /// the span's objects, or a free slot).
+    @inlinable
+    public func objectID(containing address: UInt64) -> UInt32? {
+        guard let s = spanIndex(of: address) else { return nil }
+        return objectID(containing: address, span: s)
+    }
+
+    @inlinable
+    public func objectID(containing address: UInt64, span s: Int) -> UInt32? {
+        let span = spans[s]
+        guard address >= span.base, address < span.limit else { return nil }
+        let slot = span.isLarge ? 0 : (address - span.base) / span.elemSize
+        return objectID(slot: Int(slot), span: s)
+    }
+
+    @inlinable
+    public func objectID(slot: Int, span s: Int) -> UInt32? {
+        let span = spans[s]
+        let w = Int(span.allocWordStart) + slot >> 6
+        let bit = UInt64(slot & 63)
+        let word = allocWords[w]
+        guard (word >> bit) & 1 != 0 else { return nil }
+        let below = (word & ((1 << bit) &- 1)).nonzeroBitCount
+        return span.firstObject + allocRanks[w] + UInt32(below)
+    }
+
+    public func isAllocated(slot: Int, span s: Int) -> Bool {
+        let span = spans[s]
+        return (allocWords[Int(span.allocWordStart) + slot >> 6] >> UInt64(slot & 63)) & 1 != 0
+    }
+
+    /// The span holding object `id` (binary search over first ids).
+    public func span(ofObject id: UInt32) -> Int {
+        var lo = 0, hi = spans.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if spans[mid].firstObject + spans[mid].objectCount <= id { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
+    /// The slot index of object `id` within span `s`.
+    public func slot(ofObject id: UInt32, span s: Int) -> Int {
+        let span = spans[s]
+        var remaining = Int(id - span.firstObject)
+        let words = (Int(span.nelems) + 63) / 64
+        for w in 0..<words {
+            let word = allocWords[Int(span.allocWordStart) + w]
+            let n = word.nonzeroBitCount
+            if remaining < n {
+                var x = word
+                for _ in 0..<remaining { x &= x - 1 }
+                return w * 64 + x.trailingZeroBitCount
+            }
+            remaining -= n
+        }
+        return 0
+    }
+
+    /// The slot address of object `id`.
+    public func slotAddress(ofObject id: UInt32) -> UInt64 {
+        let s = span(ofObject: id)
+        let span = spans[s]
+        return span.base + UInt64(slot(ofObject: id, span: s)) * span.elemSize
+    }
+
+    /// Calls `body(slot, id)` for every allocated slot of span `s`, in order.
+    @inlinable
+    public func forEachObject(inSpan s: Int, _ body: (Int, UInt32) -> Void) {
+        let span = spans[s]
+        var id = span.firstObject
+        let words = (Int(span.nelems) + 63) / 64
+        for w in 0..<words {
+            var word = allocWords[Int(span.allocWordStart) + w]
+            while word != 0 {
+                let bit = word.trailingZeroBitCount
+                body(w * 64 + bit, id)
+                id += 1
+                word &= word - 1
+            }
+        }
+    }
+}
+
+/// Address -> span index over 8 KiB pages, built from the in-use spans: a table per 64 MiB arena.
+struct PageIndex: Sendable {
+    static let arenaShift: UInt64 = 26
+    static let pageShift: UInt64 = 13
+    static let pagesPerArena = 8192
+
+    private var arenaKeys: [UInt64] = []      // sorted arena numbers (address >> 26)
+    private var tables: [[UInt32]] = []       // per arena: span index + 1 per page (0 = none)
+
+    init(spans: [SpanInfo]) {
+        var byArena: [UInt64: [UInt32]] = [:]
+        for (i, s) in spans.enumerated() {
+            var page = s.base >> PageIndex.pageShift
+            let endPage = (s.base + UInt64(s.pages) * 8192 - 1) >> PageIndex.pageShift
+            while page <= endPage {
+                let arena = page >> (PageIndex.arenaShift - PageIndex.pageShift)
+                let slot = Int(page & UInt64(PageIndex.pagesPerArena - 1))
+                byArena[arena, default: [UInt32](repeating: 0, count: PageIndex.pagesPerArena)][slot] = UInt32(i + 1)
+                page += 1
+            }
+        }
+        arenaKeys = byArena.keys.sorted()
+        tables = arenaKeys.map { byArena[$0]! }
+    }
+
+    @inline(__always)
+    func span(of address: UInt64) -> Int? {
+        let arena = address >> PageIndex.arenaShift
+        var lo = 0, hi = arenaKeys.count
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            if arenaKeys[mid] < arena { lo = mid + 1 } else { hi = mid }
+        }
+        guard lo < arenaKeys.count, arenaKeys[lo] == arena else { return nil }
+        let entry = tables[lo][Int((address >> PageIndex.pageShift) & UInt64(PageIndex.pagesPerArena - 1))]
+        return entry == 0 ? nil : Int(entry - 1)
+    }
+}

@@ -1,0 +1,241 @@
+import CoreFile
+import GoDWARF
+
+/// Names heap objects by following typed pointers from typed roots (globals' and stack variables'
+/// DWARF types) through struct fields, arrays, slices' backing arrays, strings, maps' internal tables,
+/// channels' buffers and interfaces' dynamic types. Objects that carry a type header keep it.
+///
+/// Invariants: an object's type is set at most once (first typing at its start wins; header types are
+/// never replaced); each object's contents are walked at most once; the walk is iterative (an explicit
+/// stack), so chains of millions of objects do not recurse.
+public final class TypePropagation {
+    let heap: GoHeap
+    let memory: AddressSpace
+    private var slotCache = PointerSlotCache()
+    private var walked: [UInt64]
+    private var interiorWalked = Set<UInt64>()
+    private var stack: [(address: UInt64, type: TypeID, count: UInt64)] = []
+    /// Typed values found inside 16-byte tiny blocks: (object id << 4 | offset, type).
+    public private(set) var tinyValues: [(key: UInt64, type: TypeID)] = []
+    private var hooks: [TypeID: StructHook] = [:]
+    private let stringDataType: TypeID
+    private let closureType: TypeID
+    /// Names the closure object behind a func value from its code pointer (set once pclntab is read).
+    public var closureTypeForFunction: ((UInt64) -> TypeID?)?
+
+    enum StructHook {
+        case none
+        /// Swiss map header: dirPtr is a group when dirLen == 0.
+        case swissMap(dirPtr: UInt64, dirLen: UInt64, group: TypeID?)
+        /// Channel header: buf holds dataqsiz elements of the type at elemtype.
+        case channel(buf: UInt64, dataqsiz: UInt64, elemtype: UInt64)
+        /// internal/sync.node[K,V] (sync.Map's trie, 1.24+): the object is an entry or an indirect
+        /// node, as its isEntry flag says.
+        case trieNode(isEntry: UInt64, entry: TypeID, indirect: TypeID)
+    }
+
+    public init(heap: GoHeap) {
+        self.heap = heap
+        memory = heap.process.memory
+        walked = [UInt64](repeating: 0, count: (heap.objectCount + 63) / 64)
+        stringDataType = heap.types.id(named: "<string data>")
+            ?? heap.types.add(GoType(name: "<string data>", kind: .scalar, size: 1, dwarfOffset: 0))
+        closureType = heap.types.id(named: "<closure>")
+            ?? heap.types.add(GoType(name: "<closure>", kind: .unknown, size: 8, dwarfOffset: 0))
+    }
+
+    /// Walks the value of `type` at `address` (a global or a stack slot) and everything it reaches.
+    public func propagate(from address: UInt64, type: TypeID) {
+        stack.append((address, type, 1))
+        drain()
+    }
+
+    private func isWalked(_ id: UInt32) -> Bool { (walked[Int(id) >> 6] >> UInt64(id & 63)) & 1 != 0 }
+    private func markWalked(_ id: UInt32) { walked[Int(id) >> 6] |= 1 << UInt64(id & 63) }
+
+    private func drain() {
+        while let (address, type, count) = stack.popLast() {
+            let t = heap.types[type]
+            let slots = slotCache.slots(of: type, in: heap.types)
+            let hook = structHook(type)
+            guard !slots.isEmpty || !isNone(hook) else { continue }
+            let stride = max(t.size, 1)
+            var i: UInt64 = 0
+            while i < count {
+                let base = address &+ i &* stride
+                if case .none = hook {} else { applyHook(hook, base: base) }
+                for slot in slots { visit(slot, at: base &+ slot.offset) }
+                i += 1
+            }
+        }
+    }
+
+    private func isNone(_ h: StructHook) -> Bool { if case .none = h { return true }; return false }
+
+    private func visit(_ slot: PointerSlot, at address: UInt64) {
+        handle(slot, at: address) { self.memory.u64($0) }
+    }
+
+    /// Follows one pointer slot whose words are read by `word` (from memory, or from a reassembled
+    /// stack variable).
+    private func handle(_ slot: PointerSlot, at address: UInt64, word: (UInt64) -> UInt64?) {
+        switch slot.kind {
+        case .pointer:
+            guard let p = word(address), p != 0 else { return }
+            reach(p, slot.target, arrayCount: nil)
+        case .string:
+            guard let p = word(address), p != 0, let len = word(address + 8), len > 0 else { return }
+            reach(p, stringDataType, arrayCount: len, valueSize: len)
+        case .slice:
+            guard let p = word(address), p != 0 else { return }
+            let cap = word(address + 16) ?? 0
+            reach(p, slot.target, arrayCount: cap > 0 ? cap : nil)
+        case .eface, .iface:
+            guard let w = word(address), w != 0, let data = word(address + 8), data != 0 else { return }
+            let typeAddress = slot.kind == .eface ? w : (memory.u64(w + 8) ?? 0)
+            guard typeAddress != 0, let rt = heap.runtimeTypes.type(at: typeAddress),
+                  let dynamic = heap.typeID(forRuntimeType: typeAddress) else { return }
+            if rt.directIface {
+                // The data word is the value itself: a pointer-shaped value of the dynamic type.
+                for inner in slotCache.slots(of: dynamic, in: heap.types) where inner.offset == 0 {
+                    handle(inner, at: address + 8, word: word)
+                }
+            } else {
+                reach(data, dynamic, arrayCount: nil)
+            }
+        case .map, .chan:
+            guard let p = word(address), p != 0, slot.target != PointerSlotCache.none else { return }
+            reach(p, slot.target, arrayCount: nil)
+        case .function:
+            guard let p = word(address), p != 0 else { return }
+            guard let id = heap.objectID(containing: p), heap.address(ofObject: id) == p else { return }
+            if !HeapTypeRef(raw: heap.objectTypes[Int(id)]).isKnown {
+                let fn = memory.u64(p) ?? 0
+                let type = closureTypeForFunction?(fn) ?? closureType
+                heap.objectTypes[Int(id)] = HeapTypeRef(type: type, array: false).raw
+                if !isWalked(id) {
+                    markWalked(id)
+                    if type != closureType { stack.append((p, type, 1)) }
+                }
+            }
+        case .unsafePointer:
+            return
+        case .array:
+            stack.append((address, slot.target, slot.count))
+        }
+    }
+
+    /// Walks a value of `type` given as bytes (a stack variable reassembled from its DWARF pieces;
+    /// `known[i]` false where a byte was not recoverable), and everything it reaches.
+    public func propagate(value bytes: [UInt8], known: [Bool], type: TypeID) {
+        func word(_ offset: UInt64) -> UInt64? {
+            let o = Int(offset)
+            guard o >= 0, o + 8 <= bytes.count, known[o] else { return nil }
+            var v: UInt64 = 0
+            for i in 0..<8 { v |= UInt64(bytes[o + i]) << UInt64(8 * i) }
+            return v
+        }
+        for slot in slotCache.slots(of: type, in: heap.types) where slot.kind != .array {
+            handle(slot, at: slot.offset, word: word)
+        }
+        drain()
+    }
+
+    /// A typed pointer `p` to a value of `type` (or `arrayCount` of them): name the object it lands in
+    /// and walk it once.
+    private func reach(_ p: UInt64, _ type: TypeID, arrayCount: UInt64?, valueSize: UInt64? = nil) {
+        guard type != PointerSlotCache.none, let id = heap.objectID(containing: p) else { return }
+        let s = heap.spans.span(ofObject: id)
+        let span = heap.spans.spans[s]
+        let start = heap.address(ofObject: id)
+        let elemSize = max(heap.types[type].size, 1)
+        let size = valueSize ?? elemSize
+        if !(span.spanClass == HeapLayout.tinySpanClass && size < 16) {
+            if p != start {
+                // An interior pointer into a typed place: walk that value, once.
+                let key = UInt64(id) << 20 | (p - start) & 0xfffff
+                guard interiorWalked.insert(key ^ UInt64(type) << 52).inserted else { return }
+                stack.append((p, type, 1))
+                return
+            }
+            let dataEnd = span.isLarge ? span.limit : start - heap.scanner.dataOffset(span: span) + span.elemSize
+            let capacity = (dataEnd - start) / elemSize
+            var ref = HeapTypeRef(raw: heap.objectTypes[Int(id)])
+            if !ref.isKnown {
+                ref = HeapTypeRef(type: type, array: capacity >= 2 && (arrayCount ?? capacity) >= 2 && type != stringDataType)
+                heap.objectTypes[Int(id)] = ref.raw
+            }
+            guard !span.noscan, !isWalked(id) else { return }
+            markWalked(id)
+            let n = min(arrayCount ?? capacity, max(capacity, 1))
+            stack.append((start, type, n))
+        } else {
+            // A small pointer-free value inside a 16-byte tiny block.
+            tinyValues.append((UInt64(id) << 4 | (p - start) & 15, type))
+        }
+    }
+
+    // MARK: Map and channel internals DWARF does not type precisely
+
+    private func structHook(_ type: TypeID) -> StructHook {
+        if let h = hooks[type] { return h }
+        var hook = StructHook.none
+        let t = heap.types[type]
+        if t.kind == .struct {
+            func off(_ name: String) -> UInt64? { t.fields.first { $0.name == name }?.offset }
+            if let dirPtr = off("dirPtr"), let dirLen = off("dirLen") {
+                hook = .swissMap(dirPtr: dirPtr, dirLen: dirLen, group: swissGroupType(t))
+            } else if t.name.hasPrefix("chan "), let buf = off("buf"), let q = off("dataqsiz"), let et = off("elemtype") {
+                hook = .channel(buf: buf, dataqsiz: q, elemtype: et)
+            } else if t.name.hasPrefix("internal/sync.node["), let isEntry = off("isEntry"),
+                      let entry = heap.types.id(named: "internal/sync.entry[" + t.name.dropFirst("internal/sync.node[".count)),
+                      let indirect = heap.types.id(named: "internal/sync.indirect[" + t.name.dropFirst("internal/sync.node[".count)) {
+                hook = .trieNode(isEntry: isEntry, entry: entry, indirect: indirect)
+            }
+        }
+        hooks[type] = hook
+        return hook
+    }
+
+    /// map<K,V>.dirPtr is typed **table<K,V>; table.groups.data points at the group type.
+    private func swissGroupType(_ header: GoType) -> TypeID? {
+        let types = heap.types
+        guard let dir = header.fields.first(where: { $0.name == "dirPtr" }),
+              let tablePtr = types[dir.type].elem, let table = types[tablePtr].elem,
+              let groups = types[table].fields.first(where: { $0.name == "groups" }),
+              let data = types[groups.type].fields.first(where: { $0.name == "data" }) else { return nil }
+        return types[data.type].elem
+    }
+
+    private func applyHook(_ hook: StructHook, base: UInt64) {
+        switch hook {
+        case .none: return
+        case let .swissMap(dirPtr, dirLen, group):
+            // With dirLen == 0 the map is small and dirPtr is one group; the slot walk skips it.
+            guard let len = memory.u64(base + dirLen), len == 0, let group,
+                  let p = memory.u64(base + dirPtr), p != 0 else { return }
+            reach(p, group, arrayCount: 1)
+        case let .trieNode(isEntry, entry, indirect):
+            guard let id = heap.objectID(containing: base), heap.address(ofObject: id) == base,
+                  let flag = memory.u8(base + isEntry) else { return }
+            let real = flag != 0 ? entry : indirect
+            heap.objectTypes[Int(id)] = HeapTypeRef(type: real, array: false).raw
+            stack.append((base, real, 1))
+        case let .channel(buf, dataqsiz, elemtype):
+            guard let b = memory.u64(base + buf), b != 0, let q = memory.u64(base + dataqsiz), q > 0,
+                  let et = memory.u64(base + elemtype), et != 0, let elem = heap.typeID(forRuntimeType: et) else { return }
+            reach(b, elem, arrayCount: q)
+        }
+    }
+}
+
+extension TypePropagation {
+    /// Seeds the walk with every package-level variable DWARF types, in address order.
+    public func propagateFromGlobals() {
+        let bias = heap.process.bias
+        for g in heap.process.dwarf.globals {
+            guard let type = g.type else { continue }
+            propagate(from: g.address &+ bias, type: type)
+        }
+    }
+}

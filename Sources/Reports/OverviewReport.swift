@@ -1,0 +1,61 @@
+import Analysis
+
+/// Renders `coreview overview` as text and as JSON.
+public enum OverviewReport {
+    public static func json(_ o: Overview, includeMappings: Bool = true) -> JSON {
+        var fields: [(String, JSON)] = [
+            ("core", .string(o.corePath)),
+            ("goVersion", .optional(o.goVersion)),
+            ("goVersionSource", .optional(o.goVersionSource)),
+            ("executable", .optional(o.executable)),
+            ("buildID", .optional(o.buildID)),
+            ("buildIDCheck", .string(o.buildIDCheck)),
+            ("pid", o.pid.map { .int(Int64($0)) } ?? .null),
+            ("processName", .optional(o.processName)),
+            ("arguments", .optional(o.arguments)),
+            ("signal", .optional(o.signal)),
+            ("threads", .array(o.threads.map { t in
+                .object([("tid", .int(Int64(t.tid))), ("pc", .address(t.pc)), ("sp", .address(t.sp))])
+            })),
+            ("mappingCount", .int(Int64(o.mappings.count))),
+            ("mappedBytes", .uint(o.mappedBytes)),
+            ("inCoreBytes", .uint(o.inCoreBytes)),
+        ]
+        if includeMappings {
+            fields.append(("mappings", .array(o.mappings.map { m in
+                .object([("start", .address(m.start)), ("end", .address(m.end)),
+                         ("permissions", .string(m.permissions)), ("file", .optional(m.file)),
+                         ("offset", m.offset.map { .uint($0) } ?? .null), ("inCore", .uint(m.inCore))])
+            })))
+        }
+        fields.append(("warnings", .array(o.warnings.map { .string($0) })))
+        return .object(fields)
+    }
+
+    public static func text(_ o: Overview, showMappings: Bool) -> String {
+        var rows: [(String, String)] = []
+        rows.append(("Core", o.corePath))
+        rows.append(("Go version", o.goVersion.map { v in o.goVersionSource.map { "\(v) (from \($0))" } ?? v } ?? "unknown"))
+        rows.append(("Executable", o.executable ?? "none"))
+        rows.append(("Build ID", (o.buildID ?? "none") + " (\(o.buildIDCheck))"))
+        rows.append(("Process", [o.pid.map { "pid \($0)" }, o.processName].compactMap { $0 }.joined(separator: ", ")))
+        if let args = o.arguments, !args.isEmpty { rows.append(("Arguments", args)) }
+        rows.append(("Signal", o.signal ?? "none recorded"))
+        rows.append(("Threads", "\(o.threads.count)"))
+        rows.append(("Mappings", "\(o.mappings.count), \(humanBytes(o.mappedBytes)) mapped, \(humanBytes(o.inCoreBytes)) stored in the core"))
+        let width = rows.map(\.0.count).max() ?? 0
+        var out = ""
+        for (k, v) in rows {
+            out += k + String(repeating: " ", count: width - k.count) + "  " + v + "\n"
+        }
+        if showMappings {
+            var table = TextTable(headers: ["start", "end", "perm", "size", "in core", "file"], rightAligned: [3, 4])
+            for m in o.mappings {
+                let file = m.file.map { f in m.offset.map { "\(f) @\(hex($0))" } ?? f } ?? ""
+                table.add([hex(m.start), hex(m.end), m.permissions, humanBytes(m.end - m.start), humanBytes(m.inCore), file])
+            }
+            out += "\n" + table.rendered()
+        }
+        return out
+    }
+}

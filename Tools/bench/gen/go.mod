@@ -1,0 +1,3 @@
+module benchgen
+
+go 1.21
