@@ -1,6 +1,10 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// The heap walk, graph and dominator code run over hundreds of millions of words: release builds skip
+/// the dynamic exclusivity checks on their class state (the code is single-threaded per instance).
+let hotPath: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+
 let package = Package(
     name: "coreview",
     platforms: [.macOS(.v13)],
@@ -15,15 +19,15 @@ let package = Package(
         .systemLibrary(name: "CElfutils", pkgConfig: "libdw",
                        providers: [.apt(["libelf-dev", "libdw-dev", "zlib1g-dev"])]),
         // ELF core files, executables, the address space of the dumped process.
-        .target(name: "CoreFile", dependencies: ["CElfutils"]),
+        .target(name: "CoreFile", dependencies: ["CElfutils"], swiftSettings: hotPath),
         // Go's DWARF: types, globals, frame variables.
         .target(name: "GoDWARF", dependencies: ["CElfutils", "CoreFile"]),
         // The Go runtime's structures in a core: version, heap, goroutines, roots, types.
-        .target(name: "GoRuntime", dependencies: ["CoreFile", "GoDWARF", "HeapGraph"]),
+        .target(name: "GoRuntime", dependencies: ["CoreFile", "GoDWARF", "HeapGraph"], swiftSettings: hotPath),
         // Graphs of integers: CSR edges, reachability, dominators. Knows nothing of Go.
-        .target(name: "HeapGraph"),
+        .target(name: "HeapGraph", swiftSettings: hotPath),
         // Analyses ready to render: overview, histogram, retainers, top, paths.
-        .target(name: "Analysis", dependencies: ["CoreFile", "GoDWARF", "GoRuntime", "HeapGraph"]),
+        .target(name: "Analysis", dependencies: ["CoreFile", "GoDWARF", "GoRuntime", "HeapGraph"], swiftSettings: hotPath),
         // Renderers: text tables, JSON, pprof, DOT.
         .target(name: "Reports", dependencies: ["Analysis", "CElfutils"]),
         .executableTarget(name: "coreview", dependencies: [

@@ -17,7 +17,9 @@ public final class HeapAnalysis: @unchecked Sendable {
     public init(process: DumpedProcess) throws {
         do {
             go = try GoProcess(process)
+            StageTimer.mark("open core, DWARF, modules")
             heap = try GoHeap(process: go)
+            StageTimer.mark("spans and objects (\(heap.objectCount) objects)")
         } catch let e as RuntimeDecodeError {
             throw CoreviewError.corruptRuntime(e.description)
         }
@@ -42,6 +44,7 @@ public final class HeapAnalysis: @unchecked Sendable {
         roots += HeapAnalysis.withoutRunningFinalizers(builder.queueRoots(), goroutineRoots: roots, heap: heap)
         roots += builder.tinyBlockRoots()
         self.roots = roots
+        StageTimer.mark("goroutines and roots (\(roots.count) roots)")
 
         typing = TypePropagation(heap: heap)
         if let stacks { installClosureNaming(stacks.functions) }
@@ -53,6 +56,7 @@ public final class HeapAnalysis: @unchecked Sendable {
                 typing.propagate(value: bytes, known: known, type: v.type)
             }
         }
+        StageTimer.mark("type propagation")
     }
 
     /// A finalizer the finalizer goroutine is running still sits in its queue block until it returns;
@@ -93,8 +97,16 @@ public final class HeapAnalysis: @unchecked Sendable {
 
     // MARK: Graph and dominators, built on first use
 
-    public private(set) lazy var graph = ObjectGraph(heap: heap, roots: roots)
-    public private(set) lazy var dominators = DominatorTree(graph: graph.graph, root: graph.superRoot)
+    public private(set) lazy var graph: ObjectGraph = {
+        let g = ObjectGraph(heap: heap, roots: roots)
+        StageTimer.mark("object graph (\(g.graph.edgeCount) edges)")
+        return g
+    }()
+    public private(set) lazy var dominators: DominatorTree = {
+        let d = DominatorTree(graph: graph.graph, root: graph.superRoot)
+        StageTimer.mark("dominator tree")
+        return d
+    }()
     public private(set) lazy var nodeSizes = graph.nodeSizes()
     public private(set) lazy var retainedBytes = dominators.retainedSizes(nodeSizes: nodeSizes)
     public private(set) lazy var retainedObjects: [UInt32] = dominators.retainedCounts()

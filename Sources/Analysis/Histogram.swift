@@ -16,12 +16,15 @@ public struct Histogram: Sendable {
     public var knownObjects: Int
 
     public init(heap: GoHeap, tinyValues: [(key: UInt64, type: TypeID)] = []) {
-        // Tiny blocks holding typed values count one object per distinct value.
-        var tinyByBlock: [UInt32: [(offset: UInt64, type: TypeID)]] = [:]
-        for v in tinyValues {
-            tinyByBlock[UInt32(v.key >> 4), default: []].append((v.key & 15, v.type))
-        }
-        var byType: [UInt32: (Int, UInt64)] = [:]
+        // Tiny blocks holding typed values count one object per distinct value: the values sorted by
+        // (block id, offset), consumed in step with the objects, which come in id order.
+        var tiny = tinyValues.sorted { $0.key < $1.key }
+        tiny = tiny.enumerated().filter { $0.offset == 0 || tiny[$0.offset - 1].key != $0.element.key }.map(\.element)
+        var nextTiny = 0
+        // Counts per type reference, in a flat array: [type id * 2 + array flag].
+        var counts = [Int](repeating: 0, count: heap.types.count * 2 + 2)
+        var sums = [UInt64](repeating: 0, count: heap.types.count * 2 + 2)
+        func slot(_ raw: UInt32) -> Int { Int(raw & 0x7fff_ffff) * 2 + (raw & 0x8000_0000 != 0 ? 1 : 0) }
         var unknownBySize: [UInt64: (Int, UInt64)] = [:]
         var total = 0, totalBytes: UInt64 = 0, known = 0
         let spans = heap.spans
@@ -29,18 +32,21 @@ public struct Histogram: Sendable {
             let span = spans.spans[s]
             let accounted = span.accountedSlotSize
             spans.forEachObject(inSpan: s) { _, id in
-                if let values = tinyByBlock[id] {
-                    let sorted = Dictionary(values.map { ($0.offset, $0.type) }, uniquingKeysWith: { a, _ in a })
-                        .sorted { $0.key < $1.key }
-                    for (i, v) in sorted.enumerated() {
-                        let end = i + 1 < sorted.count ? sorted[i + 1].key : 16
+                if nextTiny < tiny.count, UInt32(tiny[nextTiny].key >> 4) == id {
+                    var values: [(key: UInt64, value: TypeID)] = []
+                    while nextTiny < tiny.count, UInt32(tiny[nextTiny].key >> 4) == id {
+                        values.append((tiny[nextTiny].key & 15, tiny[nextTiny].type))
+                        nextTiny += 1
+                    }
+                    for (i, v) in values.enumerated() {
+                        let end = i + 1 < values.count ? values[i + 1].key : 16
                         let share = i == 0 ? end : end - v.key
                         let raw = HeapTypeRef(type: v.value, array: false).raw
                         total += 1
                         known += 1
                         totalBytes += share
-                        byType[raw, default: (0, 0)].0 += 1
-                        byType[raw, default: (0, 0)].1 += share
+                        counts[slot(raw)] += 1
+                        sums[slot(raw)] += share
                     }
                     return
                 }
@@ -49,8 +55,8 @@ public struct Histogram: Sendable {
                 totalBytes += accounted
                 if ref.isKnown {
                     known += 1
-                    byType[ref.raw, default: (0, 0)].0 += 1
-                    byType[ref.raw, default: (0, 0)].1 += accounted
+                    counts[slot(ref.raw)] += 1
+                    sums[slot(ref.raw)] += accounted
                 } else {
                     let key = span.isLarge ? 0 : span.elemSize
                     unknownBySize[key, default: (0, 0)].0 += 1
@@ -59,8 +65,9 @@ public struct Histogram: Sendable {
             }
         }
         var rows: [Row] = []
-        for (raw, (n, b)) in byType {
-            rows.append(Row(type: heap.typeName(HeapTypeRef(raw: raw)), objects: n, bytes: b, known: true))
+        for i in counts.indices where counts[i] > 0 {
+            let ref = HeapTypeRef(type: TypeID(i / 2), array: i % 2 == 1)
+            rows.append(Row(type: heap.typeName(ref), objects: counts[i], bytes: sums[i], known: true))
         }
         for (size, (n, b)) in unknownBySize {
             rows.append(Row(type: size == 0 ? "<unknown large>" : "<unknown \(size) B slot>", objects: n, bytes: b, known: false))

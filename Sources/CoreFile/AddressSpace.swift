@@ -247,3 +247,47 @@ public final class AddressSpace: @unchecked Sendable {
         return String(decoding: bytes, as: UTF8.self)
     }
 }
+
+/// A read cursor over an `AddressSpace` that remembers the last region it read from, so runs of reads
+/// in one region (an object, a span) skip the region search. Not shareable between threads: each
+/// thread makes its own.
+public struct MemoryReader {
+    public let space: AddressSpace
+    @usableFromInline var start: UInt64 = 1
+    @usableFromInline var end: UInt64 = 0
+    @usableFromInline var base: UnsafeRawPointer?
+
+    public init(_ space: AddressSpace) { self.space = space }
+
+    /// A pointer to `count` bytes at `address` when they lie in one stored region.
+    @inlinable
+    public mutating func pointer(at address: UInt64, count: Int) -> UnsafeRawPointer? {
+        if address >= start, address &+ UInt64(count) <= end, let base {
+            return base + Int(address - start)
+        }
+        guard let i = space.regionIndex(of: address) else { return nil }
+        let r = space.regions[i]
+        switch r.source {
+        case .core, .executable:
+            start = r.start
+            end = r.end
+            base = r.base
+            guard address &+ UInt64(count) <= end else { return space.pointer(at: address, count: count) }
+            return r.base! + Int(address - r.start)
+        default:
+            return space.pointer(at: address, count: count)
+        }
+    }
+
+    @inlinable
+    public mutating func u64(_ address: UInt64) -> UInt64? {
+        if let p = pointer(at: address, count: 8) { return p.loadUnaligned(as: UInt64.self) }
+        return space.u64(address)
+    }
+
+    @inlinable
+    public mutating func u8(_ address: UInt64) -> UInt8? {
+        if let p = pointer(at: address, count: 1) { return p.load(as: UInt8.self) }
+        return space.u8(address)
+    }
+}

@@ -50,9 +50,10 @@ public struct HeapLayout: Sendable {
             pointerMetadata = .allocationHeaders
         }
         greenTea = v.atLeast(25) && process.experimentEnabled("GreenTeaGC", defaultOn: v.atLeast(26))
-        mallocHeaderSize = UInt64(process.constant("runtime.mallocHeaderSize")
+        // Builds without allocation headers (1.22 noallocheaders) record 0 and -1 here.
+        mallocHeaderSize = UInt64(clamping: process.constant("runtime.mallocHeaderSize")
             ?? process.constant("internal/runtime/gc.MallocHeaderSize") ?? 8)
-        minSizeForMallocHeader = UInt64(process.constant("runtime.minSizeForMallocHeader")
+        minSizeForMallocHeader = UInt64(clamping: process.constant("runtime.minSizeForMallocHeader")
             ?? process.constant("internal/runtime/gc.MinSizeForMallocHeader") ?? 512)
         func kind(_ name: String, _ fallback: UInt8?) -> UInt8? {
             process.constant("runtime._KindSpecial\(name)").map { UInt8(truncatingIfNeeded: $0) } ?? fallback

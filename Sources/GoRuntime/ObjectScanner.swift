@@ -6,6 +6,7 @@ import CoreFile
 /// word. Objects whose metadata cannot be read are reported through `failures`.
 final class ObjectScanner: @unchecked Sendable {
     let memory: AddressSpace
+    var reader: MemoryReader
     let layout: HeapLayout
     let types: RuntimeTypes
     let arenaBitmap: ArenaBitmap?
@@ -14,6 +15,7 @@ final class ObjectScanner: @unchecked Sendable {
 
     init(process: GoProcess, layout: HeapLayout, types: RuntimeTypes) throws {
         memory = process.memory
+        reader = MemoryReader(process.memory)
         self.layout = layout
         self.types = types
         switch layout.pointerMetadata {
@@ -45,7 +47,7 @@ final class ObjectScanner: @unchecked Sendable {
         guard !span.noscan else { return }
         let slotBase = span.base + UInt64(slot) * span.elemSize
         let size = span.isLarge ? span.limit - span.base : span.elemSize
-        guard let object = memory.pointer(at: slotBase, count: Int(size)) else {
+        guard let object = reader.pointer(at: slotBase, count: Int(size)) else {
             fail("object at 0x\(String(slotBase, radix: 16)) (\(size) bytes) is not in the core")
             return
         }

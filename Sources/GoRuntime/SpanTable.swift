@@ -84,6 +84,18 @@ public struct SpanTable: Sendable {
     @usableFromInline
     func pageIndexLookup(_ address: UInt64) -> Int? { pageIndex.span(of: address) }
 
+    /// Where an address is in the heap: its span, slot, object id and slot start. Nil unless the
+    /// address is inside an allocated slot of an in-use span.
+    @inlinable
+    public func locate(_ address: UInt64) -> ObjectLocation? {
+        guard let s = spanIndex(of: address) else { return nil }
+        let span = spans[s]
+        guard address >= span.base, address < span.limit else { return nil }
+        let slot = span.isLarge ? 0 : Int((address &- span.base) / span.elemSize)
+        guard let id = objectID(slot: slot, span: s) else { return nil }
+        return ObjectLocation(span: s, slot: slot, id: id, slotBase: span.base &+ UInt64(slot) &* span.elemSize)
+    }
+
     /// The dense id of the allocated object whose slot contains `address`, or nil (not in the heap, past
     /// the span's objects, or a free slot).
     @inlinable
@@ -169,6 +181,22 @@ public struct SpanTable: Sendable {
     }
 }
 
+/// An allocated object found from an address inside it.
+public struct ObjectLocation: Sendable {
+    public var span: Int
+    public var slot: Int
+    public var id: UInt32
+    public var slotBase: UInt64
+
+    @inlinable
+    public init(span: Int, slot: Int, id: UInt32, slotBase: UInt64) {
+        self.span = span
+        self.slot = slot
+        self.id = id
+        self.slotBase = slotBase
+    }
+}
+
 /// Address -> span index over 8 KiB pages, built from the in-use spans: a table per 64 MiB arena.
 struct PageIndex: Sendable {
     static let arenaShift: UInt64 = 26
@@ -177,6 +205,10 @@ struct PageIndex: Sendable {
 
     private var arenaKeys: [UInt64] = []      // sorted arena numbers (address >> 26)
     private var tables: [[UInt32]] = []       // per arena: span index + 1 per page (0 = none)
+    /// Page -> span index + 1 for every page from `firstPage`, when the heap's pages span a small
+    /// enough range (the common case); empty otherwise.
+    private var direct: [UInt32] = []
+    private var firstPage: UInt64 = 0
 
     init(spans: [SpanInfo]) {
         var byArena: [UInt64: [UInt32]] = [:]
@@ -192,10 +224,26 @@ struct PageIndex: Sendable {
         }
         arenaKeys = byArena.keys.sorted()
         tables = arenaKeys.map { byArena[$0]! }
+        // One flat table over all pages when the arenas lie within 64 GiB of each other.
+        if let lo = arenaKeys.first, let hi = arenaKeys.last, hi - lo < 1024 {
+            firstPage = lo << (PageIndex.arenaShift - PageIndex.pageShift)
+            direct = [UInt32](repeating: 0, count: Int(hi - lo + 1) * PageIndex.pagesPerArena)
+            for (k, arena) in arenaKeys.enumerated() {
+                let offset = Int(arena - lo) * PageIndex.pagesPerArena
+                for (i, v) in tables[k].enumerated() where v != 0 { direct[offset + i] = v }
+            }
+            tables = []
+        }
     }
 
     @inline(__always)
     func span(of address: UInt64) -> Int? {
+        if !direct.isEmpty {
+            let page = (address >> PageIndex.pageShift) &- firstPage
+            guard page < UInt64(direct.count) else { return nil }
+            let entry = direct[Int(page)]
+            return entry == 0 ? nil : Int(entry - 1)
+        }
         let arena = address >> PageIndex.arenaShift
         var lo = 0, hi = arenaKeys.count
         while lo < hi {

@@ -11,13 +11,18 @@ import GoDWARF
 public final class TypePropagation {
     let heap: GoHeap
     let memory: AddressSpace
+    private var reader: MemoryReader
     private var slotCache = PointerSlotCache()
+    /// Per type id: its pointer slots, struct hook and size, filled on first use (types can be added
+    /// while the walk runs, so the arrays grow).
+    private var slotsByType: [[PointerSlot]?] = []
+    private var hookByType: [StructHook?] = []
+    private var sizeByType: [UInt64] = []
     private var walked: [UInt64]
     private var interiorWalked = Set<UInt64>()
     private var stack: [(address: UInt64, type: TypeID, count: UInt64)] = []
     /// Typed values found inside 16-byte tiny blocks: (object id << 4 | offset, type).
     public private(set) var tinyValues: [(key: UInt64, type: TypeID)] = []
-    private var hooks: [TypeID: StructHook] = [:]
     private let stringDataType: TypeID
     private let closureType: TypeID
     /// Names the closure object behind a func value from its code pointer (set once pclntab is read).
@@ -37,6 +42,7 @@ public final class TypePropagation {
     public init(heap: GoHeap) {
         self.heap = heap
         memory = heap.process.memory
+        reader = MemoryReader(heap.process.memory)
         walked = [UInt64](repeating: 0, count: (heap.objectCount + 63) / 64)
         stringDataType = heap.types.id(named: "<string data>")
             ?? heap.types.add(GoType(name: "<string data>", kind: .scalar, size: 1, dwarfOffset: 0))
@@ -53,13 +59,40 @@ public final class TypePropagation {
     private func isWalked(_ id: UInt32) -> Bool { (walked[Int(id) >> 6] >> UInt64(id & 63)) & 1 != 0 }
     private func markWalked(_ id: UInt32) { walked[Int(id) >> 6] |= 1 << UInt64(id & 63) }
 
+    /// Makes the per-type caches cover `type`.
+    @inline(__always)
+    private func cover(_ type: TypeID) {
+        if Int(type) >= slotsByType.count {
+            let n = heap.types.count - slotsByType.count
+            slotsByType.append(contentsOf: repeatElement(nil, count: n))
+            hookByType.append(contentsOf: repeatElement(nil, count: n))
+            sizeByType.append(contentsOf: repeatElement(UInt64.max, count: n))
+        }
+    }
+
+    private func slots(of type: TypeID) -> [PointerSlot] {
+        cover(type)
+        if let s = slotsByType[Int(type)] { return s }
+        let s = slotCache.slots(of: type, in: heap.types)
+        slotsByType[Int(type)] = s
+        return s
+    }
+
+    private func size(of type: TypeID) -> UInt64 {
+        cover(type)
+        let s = sizeByType[Int(type)]
+        if s != .max { return s }
+        let size = heap.types[type].size
+        sizeByType[Int(type)] = size
+        return size
+    }
+
     private func drain() {
         while let (address, type, count) = stack.popLast() {
-            let t = heap.types[type]
-            let slots = slotCache.slots(of: type, in: heap.types)
+            let slots = slots(of: type)
             let hook = structHook(type)
             guard !slots.isEmpty || !isNone(hook) else { continue }
-            let stride = max(t.size, 1)
+            let stride = max(size(of: type), 1)
             var i: UInt64 = 0
             while i < count {
                 let base = address &+ i &* stride
@@ -73,7 +106,7 @@ public final class TypePropagation {
     private func isNone(_ h: StructHook) -> Bool { if case .none = h { return true }; return false }
 
     private func visit(_ slot: PointerSlot, at address: UInt64) {
-        handle(slot, at: address) { self.memory.u64($0) }
+        handle(slot, at: address) { self.reader.u64($0) }
     }
 
     /// Follows one pointer slot whose words are read by `word` (from memory, or from a reassembled
@@ -107,10 +140,10 @@ public final class TypePropagation {
             guard let p = word(address), p != 0, slot.target != PointerSlotCache.none else { return }
             reach(p, slot.target, arrayCount: nil)
         case .function:
-            guard let p = word(address), p != 0 else { return }
-            guard let id = heap.objectID(containing: p), heap.address(ofObject: id) == p else { return }
+            guard let p = word(address), p != 0, let at = heap.spans.locate(p), at.slotBase == p else { return }
+            let id = at.id
             if !HeapTypeRef(raw: heap.objectTypes[Int(id)]).isKnown {
-                let fn = memory.u64(p) ?? 0
+                let fn = reader.u64(p) ?? 0
                 let type = closureTypeForFunction?(fn) ?? closureType
                 heap.objectTypes[Int(id)] = HeapTypeRef(type: type, array: false).raw
                 if !isWalked(id) {
@@ -144,41 +177,42 @@ public final class TypePropagation {
     /// A typed pointer `p` to a value of `type` (or `arrayCount` of them): name the object it lands in
     /// and walk it once.
     private func reach(_ p: UInt64, _ type: TypeID, arrayCount: UInt64?, valueSize: UInt64? = nil) {
-        guard type != PointerSlotCache.none, let id = heap.objectID(containing: p) else { return }
-        let s = heap.spans.span(ofObject: id)
-        let span = heap.spans.spans[s]
-        let start = heap.address(ofObject: id)
-        let elemSize = max(heap.types[type].size, 1)
-        let size = valueSize ?? elemSize
-        if !(span.spanClass == HeapLayout.tinySpanClass && size < 16) {
-            if p != start {
-                // An interior pointer into a typed place: walk that value, once.
-                let key = UInt64(id) << 20 | (p - start) & 0xfffff
-                guard interiorWalked.insert(key ^ UInt64(type) << 52).inserted else { return }
-                stack.append((p, type, 1))
-                return
-            }
-            let dataEnd = span.isLarge ? span.limit : start - heap.scanner.dataOffset(span: span) + span.elemSize
-            let capacity = (dataEnd - start) / elemSize
-            var ref = HeapTypeRef(raw: heap.objectTypes[Int(id)])
-            if !ref.isKnown {
-                ref = HeapTypeRef(type: type, array: capacity >= 2 && (arrayCount ?? capacity) >= 2 && type != stringDataType)
-                heap.objectTypes[Int(id)] = ref.raw
-            }
-            guard !span.noscan, !isWalked(id) else { return }
-            markWalked(id)
-            let n = min(arrayCount ?? capacity, max(capacity, 1))
-            stack.append((start, type, n))
-        } else {
+        guard type != PointerSlotCache.none, let at = heap.spans.locate(p) else { return }
+        let id = at.id
+        let span = heap.spans.spans[at.span]
+        let start = at.slotBase &+ heap.scanner.dataOffset(span: span)
+        guard p >= start else { return }  // a pointer at a malloc header
+        let elemSize = max(size(of: type), 1)
+        let valueBytes = valueSize ?? elemSize
+        if span.spanClass == HeapLayout.tinySpanClass && valueBytes < 16 {
             // A small pointer-free value inside a 16-byte tiny block.
             tinyValues.append((UInt64(id) << 4 | (p - start) & 15, type))
+            return
         }
+        if p != start {
+            // An interior pointer into a typed place: walk that value, once.
+            let key = UInt64(id) << 20 | (p - start) & 0xfffff
+            guard interiorWalked.insert(key ^ UInt64(type) << 52).inserted else { return }
+            stack.append((p, type, 1))
+            return
+        }
+        let dataEnd = span.isLarge ? span.limit : at.slotBase &+ span.elemSize
+        let capacity = (dataEnd - start) / elemSize
+        if heap.objectTypes[Int(id)] == HeapTypeRef.unknown.raw {
+            let ref = HeapTypeRef(type: type, array: capacity >= 2 && (arrayCount ?? capacity) >= 2 && type != stringDataType)
+            heap.objectTypes[Int(id)] = ref.raw
+        }
+        guard !span.noscan, !isWalked(id) else { return }
+        markWalked(id)
+        let n = min(arrayCount ?? capacity, max(capacity, 1))
+        stack.append((start, type, n))
     }
 
     // MARK: Map and channel internals DWARF does not type precisely
 
     private func structHook(_ type: TypeID) -> StructHook {
-        if let h = hooks[type] { return h }
+        cover(type)
+        if let h = hookByType[Int(type)] { return h }
         var hook = StructHook.none
         let t = heap.types[type]
         if t.kind == .struct {
@@ -193,7 +227,7 @@ public final class TypePropagation {
                 hook = .trieNode(isEntry: isEntry, entry: entry, indirect: indirect)
             }
         }
-        hooks[type] = hook
+        hookByType[Int(type)] = hook
         return hook
     }
 

@@ -2,6 +2,41 @@ import Analysis
 
 /// Renders `coreview overview` as text and as JSON.
 public enum OverviewReport {
+    public static func heapJSON(_ h: HeapSummary) -> [(String, JSON)] {
+        [("heap", .object([("spans", .int(Int64(h.spans))), ("objects", .int(Int64(h.objects))),
+                           ("bytes", .uint(h.bytes)), ("inUseBytes", .uint(h.inUseBytes)),
+                           ("knownTypeObjects", .int(Int64(h.knownTypeObjects))),
+                           ("reachableBytes", .uint(h.reachableBytes)),
+                           ("unreachableObjects", .int(Int64(h.unreachableObjects))),
+                           ("goroutines", .int(Int64(h.goroutines))), ("roots", .int(Int64(h.roots)))])),
+         ("leakSuspects", .array(h.suspects.map { s in
+             .object([("kind", .string(s.entry.kind)), ("name", .string(s.entry.name)),
+                      ("address", s.entry.address.map { .address($0) } ?? .null),
+                      ("retainedBytes", .uint(s.entry.retainedBytes)),
+                      ("share", .double((s.share * 1000).rounded() / 1000)),
+                      ("topType", .optional(s.entry.topType)), ("next", .string(s.nextCommand))])
+         }))]
+    }
+
+    public static func heapText(_ h: HeapSummary) -> String {
+        var out = "\nHeap        \(grouped(h.objects)) objects, \(humanBytes(h.bytes)) in \(grouped(h.spans)) spans (\(humanBytes(h.inUseBytes)) in use)\n"
+        out += "            type known for \(percent(UInt64(h.knownTypeObjects), of: UInt64(max(h.objects, 1)))) of objects; "
+        out += "\(humanBytes(h.reachableBytes)) reachable from \(grouped(h.roots)) roots, \(grouped(h.unreachableObjects)) unreachable objects not yet swept\n"
+        out += "Goroutines  \(h.goroutines)\n"
+        if h.suspects.isEmpty {
+            out += "\nLeak suspects: none (no root or object retains more than 10% of the heap)\n"
+        } else {
+            out += "\nLeak suspects (each retains more than 10% of the heap):\n"
+            for s in h.suspects {
+                let what = s.entry.kind == "object" ? "\(s.entry.name) @\(hex(s.entry.address ?? 0))" : "\(s.entry.kind) \(s.entry.name)"
+                let mostly = s.entry.topType.map { ", mostly \($0)" } ?? ""
+                out += "  \(percent(s.entry.retainedBytes, of: h.bytes)) \(humanBytes(s.entry.retainedBytes)) \(what)\(mostly)\n"
+                out += "      next: \(s.nextCommand)\n"
+            }
+        }
+        return out
+    }
+
     public static func json(_ o: Overview, includeMappings: Bool = true) -> JSON {
         var fields: [(String, JSON)] = [
             ("core", .string(o.corePath)),

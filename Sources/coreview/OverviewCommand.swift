@@ -27,11 +27,32 @@ struct OverviewCommand: ParsableCommand {
         if overview.goVersion == nil {
             throw CoreviewError.notGo("no Go version found in \(options.core) or \(exe.path)")
         }
+        // The heap section needs DWARF and a supported version; without them the overview still answers.
+        var heap: HeapSummary?
+        var analysis: HeapAnalysis?
+        var note: String?
+        if !exe.hasDWARF {
+            note = "heap not analysed: \(exe.path) has no DWARF"
+        } else {
+            do {
+                let a = try HeapAnalysis(process: process)
+                analysis = a
+                heap = HeapSummary(analysis: a, corePath: options.core, exePath: options.exe)
+            } catch let e as CoreviewError {
+                note = "heap not analysed: \(e.description)"
+            }
+        }
         if json {
-            Output.write(OverviewReport.json(overview).rendered() + "\n")
+            guard case let .object(fields) = OverviewReport.json(overview) else { return }
+            var all = fields
+            if let heap { all += OverviewReport.heapJSON(heap) }
+            if let note { all.append(("heapNote", .string(note))) }
+            Output.write(JSON.object(all).rendered() + "\n")
         } else {
             Output.write(OverviewReport.text(overview, showMappings: mappings))
+            if let heap { Output.write(OverviewReport.heapText(heap)) }
+            if let note { Output.write("\n" + note + "\n") }
         }
-        Output.warn(process.warnings, damaged: !process.core.missingRanges.isEmpty)
+        Output.warn(analysis?.warnings ?? process.warnings, damaged: !process.core.missingRanges.isEmpty)
     }
 }

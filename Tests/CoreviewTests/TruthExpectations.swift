@@ -30,5 +30,5 @@ extension Truth.Planted {
 }
 
 extension Fixture {
-    var minor: Int { Int(version.dropFirst(4)) ?? 0 }
+    var minor: Int { Int(version.dropFirst(4).prefix { $0.isNumber }) ?? 0 }
 }

@@ -1,0 +1,46 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Wall-clock timing of the analysis stages, printed to stderr when COREVIEW_TIMING is set (for the
+/// benchmark; silent otherwise).
+public enum StageTimer {
+    nonisolated(unsafe) static let enabled = getenv("COREVIEW_TIMING") != nil
+    nonisolated(unsafe) static var last = now()
+
+    static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    /// Reports the time since the previous mark and the process's current resident anonymous memory.
+    public static func mark(_ stage: String) {
+        guard enabled else { return }
+        let t = now()
+        var anon = "?"
+        if let f = fopen("/proc/self/status", "r") {
+            var line = [CChar](repeating: 0, count: 256)
+            while fgets(&line, 256, f) != nil {
+                let s = String(cString: line)
+                if s.hasPrefix("RssAnon:") { anon = s.dropFirst(8).trimmingSpaces() }
+            }
+            fclose(f)
+        }
+        let text = "timing: \(stage) \(formatSeconds(t - last)) s (anon RSS \(anon))\n"
+        _ = text.withCString { write(2, $0, strlen($0)) }
+        last = t
+    }
+
+    static func formatSeconds(_ s: Double) -> String {
+        let ms = max(0, Int((s * 1000).rounded()))
+        let frac = String(ms % 1000)
+        return "\(ms / 1000).\(String(repeating: "0", count: 3 - frac.count))\(frac)"
+    }
+}
+
+extension Substring {
+    func trimmingSpaces() -> String {
+        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\n" }.reversed())
+    }
+}
