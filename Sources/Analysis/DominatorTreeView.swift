@@ -72,6 +72,29 @@ public struct DominatorTreeView {
     }
 
     public func retained(_ n: UInt32) -> UInt64 { analysis.retainedBytes[Int(n)] }
+
+    /// How many nodes `n` immediately dominates.
+    public func childCount(_ n: UInt32) -> Int { analysis.dominatorChildren.edgeRange(of: n).count }
+
+    /// A run of nodes below `n` that each dominate exactly one node (a linked list): its length and the
+    /// node it ends at, when at least `minimum` long; and the types along it (the first few distinct).
+    public func chain(below n: UInt32, minimum: Int) -> (length: Int, end: UInt32, types: [String])? {
+        let c = analysis.dominatorChildren
+        var x = n
+        var length = 0
+        var types: [String] = []
+        while true {
+            let r = c.edgeRange(of: x)
+            guard r.count == 1 else { break }
+            x = c.edges[r.lowerBound]
+            length += 1
+            if types.count < 3, analysis.graph.isObject(x) {
+                let t = analysis.objectTypeName(x)
+                if !types.contains(t) { types.append(t) }
+            }
+        }
+        return length >= minimum ? (length, x, types) : nil
+    }
     public func ownSize(_ n: UInt32) -> UInt64 { analysis.nodeSizes[Int(n)] }
     public func isObject(_ n: UInt32) -> Bool { analysis.graph.isObject(n) }
 }

@@ -1,3 +1,4 @@
+import Dispatch
 import CoreFile
 import GoDWARF
 import GoRuntime
@@ -13,8 +14,15 @@ public final class HeapAnalysis: @unchecked Sendable {
     public let roots: [Root]
     public let typing: TypePropagation
     private var closureTypes: [UInt64: TypeID] = [:]
+    /// Scratch parents for `shortestPath(from:to:)`, all UInt32.max between searches.
+    var searchParents: [UInt32] = []
 
-    public init(process: DumpedProcess) throws {
+    /// The object edges, built on another thread while types propagate (when the graph is wanted).
+    private var pendingEdges: PendingEdges?
+
+    /// `buildGraph`: start building the object graph right away, in parallel with type propagation
+    /// (commands that need dominators); otherwise it is built on first use.
+    public init(process: DumpedProcess, buildGraph: Bool = false) throws {
         do {
             go = try GoProcess(process)
             StageTimer.mark("open core, DWARF, modules")
@@ -46,6 +54,7 @@ public final class HeapAnalysis: @unchecked Sendable {
         self.roots = roots
         StageTimer.mark("goroutines and roots (\(roots.count) roots)")
 
+        if buildGraph { pendingEdges = PendingEdges(heap: heap) }
         typing = TypePropagation(heap: heap)
         if let stacks { installClosureNaming(stacks.functions) }
         typing.propagateFromGlobals()
@@ -98,7 +107,16 @@ public final class HeapAnalysis: @unchecked Sendable {
     // MARK: Graph and dominators, built on first use
 
     public private(set) lazy var graph: ObjectGraph = {
-        let g = ObjectGraph(heap: heap, roots: roots)
+        let edges: CSRGraph
+        if let pending = pendingEdges {
+            edges = pending.wait()
+            pendingEdges = nil
+        } else {
+            let scanner = heap.makePointerScanner()
+            edges = ObjectGraph.objectEdges(heap, scanner: scanner)
+            heap.addFailures(scanner.failures)
+        }
+        let g = ObjectGraph(heap: heap, roots: roots, objectEdges: edges)
         StageTimer.mark("object graph (\(g.graph.edgeCount) edges)")
         return g
     }()
@@ -112,55 +130,43 @@ public final class HeapAnalysis: @unchecked Sendable {
     public private(set) lazy var retainedObjects: [UInt32] = dominators.retainedCounts()
     public private(set) lazy var dominatorChildren = dominators.children()
     public private(set) lazy var preorderNodes = dominators.nodesInPreorder()
-    public private(set) lazy var reverseGraph = graph.graph.reversed()
-    public private(set) lazy var shortestPaths = ShortestPathTree(graph: graph.graph, root: graph.superRoot)
-
-    /// For every reachable object node, the node right below the root on its shortest path from the
-    /// super-root (the object a root's word points at, through which the root reaches it).
-    public private(set) lazy var hopsBelowRoot: [UInt32] = {
-        let parent = shortestPaths.parent
-        var hop = [UInt32](repeating: .max, count: parent.count)
-        var chain: [UInt32] = []
-        for start in 0..<UInt32(parent.count) where graph.isObject(start) && parent[Int(start)] != .max {
-            var n = start
-            chain.removeAll(keepingCapacity: true)
-            // Climb until a node whose hop is known or whose parent is a root.
-            while hop[Int(n)] == .max {
-                let p = parent[Int(n)]
-                if p == .max { break }
-                if !graph.isObject(p) { hop[Int(n)] = n; break }
-                chain.append(n)
-                n = p
-            }
-            let h = hop[Int(n)]
-            for c in chain { hop[Int(c)] = h }
-        }
-        return hop
-    }()
-
-    /// For an object a goroutine owns: which of the goroutine's words (function and variable) reaches it
-    /// first on its shortest path.
+    /// For an object a goroutine owns: which of the goroutine's words (function and variable) holds
+    /// it: the word pointing into the object's dominator-tree ancestor right below the goroutine.
     public func stackLabel(forObject n: UInt32, root r: Int) -> SlotLabel? {
         let root = graph.roots[r]
         guard !root.labels.isEmpty else { return nil }
-        let hop = graph.isObject(n) ? hopsBelowRoot[Int(n)] : .max
-        if hop != .max {
-            for (i, v) in root.values.enumerated() where heap.objectID(containing: v) == hop { return root.labels[i] }
+        let child = graph.isObject(n) ? ownership.child[Int(n)] : .max
+        if child != .max {
+            for (i, v) in root.values.enumerated() where heap.objectID(containing: v) == child { return root.labels[i] }
+            // Reached only through other objects: the first word on a shortest path to it.
+            if let path = shortestPath(from: graph.node(ofRoot: r), to: child), path.count >= 2 {
+                for (i, v) in root.values.enumerated() where heap.objectID(containing: v) == path[1] { return root.labels[i] }
+            }
         }
         return root.labels.first
     }
 
-    /// For every node, the root node that dominates it (itself for roots), or nil (UInt32.max) when only
-    /// the super-root does: the object is shared by several roots.
-    public private(set) lazy var owners: [UInt32] = {
-        var owner = [UInt32](repeating: .max, count: graph.graph.nodeCount)
+    /// For every node: the root node that dominates it (itself for roots; UInt32.max when only the
+    /// super-root does: the object is shared by several roots), and its dominator-tree ancestor right
+    /// below that root (UInt32.max for roots and shared objects). One pass in dominator preorder.
+    public private(set) lazy var ownership: (owner: [UInt32], child: [UInt32]) = {
+        let count = graph.graph.nodeCount
+        var owner = [UInt32](repeating: .max, count: count)
+        var child = [UInt32](repeating: .max, count: count)
         let idom = dominators.idom
-        for n in dominators.nodesInPreorder() {
-            if graph.rootIndex(ofNode: n) != nil { owner[Int(n)] = n }
-            else if n != graph.superRoot, idom[Int(n)] != .max { owner[Int(n)] = owner[Int(idom[Int(n)])] }
+        for n in preorderNodes {
+            if graph.rootIndex(ofNode: n) != nil {
+                owner[Int(n)] = n
+            } else if n != graph.superRoot, idom[Int(n)] != .max {
+                let d = idom[Int(n)]
+                owner[Int(n)] = owner[Int(d)]
+                child[Int(n)] = graph.rootIndex(ofNode: d) != nil ? n : child[Int(d)]
+            }
         }
-        return owner
+        return (owner, child)
     }()
+
+    public var owners: [UInt32] { ownership.owner }
 
     public var warnings: [String] {
         var w = go.warnings + heap.warnings
@@ -177,3 +183,27 @@ public final class HeapAnalysis: @unchecked Sendable {
 }
 
 
+
+/// The object edges being built on a background thread.
+final class PendingEdges: @unchecked Sendable {
+    private let group = DispatchGroup()
+    private var result: CSRGraph?
+    private let scanner: PointerScanner
+    private let heap: GoHeap
+
+    init(heap: GoHeap) {
+        self.heap = heap
+        scanner = heap.makePointerScanner()
+        group.enter()
+        DispatchQueue.global(qos: .userInitiated).async { [self] in
+            result = ObjectGraph.objectEdges(heap, scanner: scanner)
+            group.leave()
+        }
+    }
+
+    func wait() -> CSRGraph {
+        group.wait()
+        heap.addFailures(scanner.failures)
+        return result!
+    }
+}

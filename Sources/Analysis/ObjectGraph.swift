@@ -25,11 +25,12 @@ public final class ObjectGraph: @unchecked Sendable {
         return r >= 0 && r < roots.count ? r : nil
     }
 
-    public init(heap: GoHeap, roots inputRoots: [Root]) {
+    /// `objectEdges` are the heap objects' edges (`ObjectGraph.objectEdges`), built beforehand, possibly
+    /// on another thread.
+    public init(heap: GoHeap, roots inputRoots: [Root], objectEdges: CSRGraph) {
         self.heap = heap
         let n = heap.objectCount
         objectCount = n
-        let objectEdges = ObjectGraph.objectEdges(heap)
 
         // Which objects do the ordinary roots (everything but finalizer referents) reach?
         var roots = inputRoots
@@ -74,14 +75,15 @@ public final class ObjectGraph: @unchecked Sendable {
         return out
     }
 
-    /// One pass over every allocated object's pointer words.
-    static func objectEdges(_ heap: GoHeap) -> CSRGraph {
+    /// One pass over every allocated object's pointer words: each object's edges to the objects its
+    /// pointers land in.
+    public static func objectEdges(_ heap: GoHeap, scanner: PointerScanner) -> CSRGraph {
         var builder = CSRGraphBuilder(expectedNodes: heap.objectCount, expectedEdges: heap.objectCount * 2)
         let spans = heap.spans
         for s in 0..<spans.spans.count {
             spans.forEachObject(inSpan: s) { slot, id in
                 var last = UInt32.max
-                heap.forEachPointer(span: s, slot: slot) { _, value in
+                scanner.forEachPointer(span: s, slot: slot) { _, value in
                     guard let target = spans.objectID(containing: value), target != last else { return }
                     last = target
                     builder.addEdge(to: target)

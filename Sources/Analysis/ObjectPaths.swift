@@ -13,9 +13,44 @@ public struct PathStep: Sendable {
 }
 
 extension HeapAnalysis {
-    /// Node ids of the shortest path super-root -> root -> ... -> node (BFS over the object graph).
+    /// Node ids of the shortest path super-root -> root -> ... -> node: a breadth-first search from the
+    /// node's owning root (every path passes through it), or from the super-root for shared objects.
     public func shortestPath(to node: UInt32) -> [UInt32]? {
-        shortestPaths.path(to: node)
+        let owner = graph.isObject(node) ? owners[Int(node)] : .max
+        if owner != .max, let p = shortestPath(from: owner, to: node) { return [graph.superRoot] + p }
+        return shortestPath(from: graph.superRoot, to: node)
+    }
+
+    /// A shortest path `from` -> ... -> `to` by breadth-first search, stopping when `to` is reached.
+    /// Uses one parent array for the whole analysis, reset after each search (only what was touched).
+    public func shortestPath(from: UInt32, to: UInt32) -> [UInt32]? {
+        let g = graph.graph
+        if searchParents.count != g.nodeCount { searchParents = [UInt32](repeating: .max, count: g.nodeCount) }
+        var queue: [UInt32] = [from]
+        searchParents[Int(from)] = from
+        var head = 0
+        var found = false
+        while head < queue.count {
+            let x = queue[head]
+            head += 1
+            if x == to { found = true; break }
+            for y in g.edges[g.edgeRange(of: x)] where searchParents[Int(y)] == .max {
+                searchParents[Int(y)] = x
+                queue.append(y)
+            }
+        }
+        var path: [UInt32] = []
+        if found {
+            var x = to
+            path.append(x)
+            while x != from {
+                x = searchParents[Int(x)]
+                path.append(x)
+            }
+        }
+        // Every node given a parent was queued: resetting the queue resets them all.
+        for q in queue { searchParents[Int(q)] = .max }
+        return found ? path.reversed() : nil
     }
 
     /// The path as named steps (the super-root left out).

@@ -130,7 +130,7 @@ public struct Retainers: Sendable {
 
     /// Roots from which any of `nodes` is reachable: a backward search over the graph's reverse.
     static func rootsReaching(_ nodes: [UInt32], analysis a: HeapAnalysis) -> [Int] {
-        let reverse = a.reverseGraph
+        let reverse = a.graph.graph.reversed()
         var seen = NodeSet(count: reverse.nodeCount)
         var stack: [UInt32] = []
         for n in nodes where seen.insert(n) { stack.append(n) }

@@ -43,12 +43,53 @@ public struct TopRetainers: Sendable {
             }
             candidates.append(n)
         }
-        candidates.sort { (retained[Int($0)], $1) > (retained[Int($1)], $0) }
+        // Keep the `count` largest without sorting every node.
+        let best = TopRetainers.largest(candidates, count: count) { retained[Int($0)] }
         var entries: [Entry] = []
-        for n in candidates.prefix(count) {
+        for n in best {
             entries.append(TopRetainers.entry(n, analysis: a))
         }
         self.entries = entries
+    }
+
+    /// The `count` nodes with the largest key, largest first (ties by smaller id), in O(n log count).
+    static func largest(_ nodes: [UInt32], count: Int, key: (UInt32) -> UInt64) -> [UInt32] {
+        guard count > 0 else { return [] }
+        // A min-heap of the best so far, ordered by (key, -id).
+        var heap: [(UInt64, UInt32)] = []
+        func less(_ a: (UInt64, UInt32), _ b: (UInt64, UInt32)) -> Bool { a.0 < b.0 || (a.0 == b.0 && a.1 > b.1) }
+        func siftDown(_ i: Int) {
+            var i = i
+            while true {
+                let l = 2 * i + 1, r = l + 1
+                var m = i
+                if l < heap.count && less(heap[l], heap[m]) { m = l }
+                if r < heap.count && less(heap[r], heap[m]) { m = r }
+                if m == i { return }
+                heap.swapAt(i, m)
+                i = m
+            }
+        }
+        func siftUp(_ i: Int) {
+            var i = i
+            while i > 0 {
+                let p = (i - 1) / 2
+                if !less(heap[i], heap[p]) { return }
+                heap.swapAt(i, p)
+                i = p
+            }
+        }
+        for n in nodes {
+            let item = (key(n), n)
+            if heap.count < count {
+                heap.append(item)
+                siftUp(heap.count - 1)
+            } else if less(heap[0], item) {
+                heap[0] = item
+                siftDown(0)
+            }
+        }
+        return heap.sorted { less($1, $0) }.map(\.1)
     }
 
     static func entry(_ n: UInt32, analysis a: HeapAnalysis) -> Entry {

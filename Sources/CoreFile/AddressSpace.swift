@@ -252,7 +252,9 @@ public final class AddressSpace: @unchecked Sendable {
 /// in one region (an object, a span) skip the region search. Not shareable between threads: each
 /// thread makes its own.
 public struct MemoryReader {
-    public let space: AddressSpace
+    /// Unowned: the reader lives inside objects that keep the address space alive, and copying a
+    /// reader in a hot loop must not touch reference counts.
+    public unowned(unsafe) let space: AddressSpace
     @usableFromInline var start: UInt64 = 1
     @usableFromInline var end: UInt64 = 0
     @usableFromInline var base: UnsafeRawPointer?

@@ -50,7 +50,7 @@ public final class GoHeap: @unchecked Sendable {
             }
         }
         self.layout = layout
-        spans = SpanTable(spans: raw)
+        spans = SpanTable(spans: raw, hasHeader: { [layout] in layout.hasMallocHeader(span: $0) })
         runtimeTypes = RuntimeTypes(process: process, layout: layout)
         scanner = try ObjectScanner(process: process, layout: layout, types: runtimeTypes)
         objectTypes = [UInt32](repeating: HeapTypeRef.unknown.raw, count: spans.objectCount)
@@ -127,7 +127,21 @@ public final class GoHeap: @unchecked Sendable {
         scanner.scan(spanIndex: s, span: span, slot: slot, body)
     }
 
-    public var scanFailures: [String] { scanner.failures }
+    /// A pointer scanner of its own (own type-descriptor cache and memory cursor), for walking objects
+    /// on another thread while this heap's state is used elsewhere.
+    public func makePointerScanner() -> PointerScanner {
+        // The heap's own scanner was made from the same inputs, so making another cannot fail; if it
+        // did, sharing the heap's scanner is still correct on one thread.
+        let own = try? ObjectScanner(process: process, layout: layout, types: RuntimeTypes(process: process, layout: layout))
+        return PointerScanner(heap: self, scanner: own ?? scanner)
+    }
+
+    /// Records failures a `PointerScanner` met, for the warnings.
+    public func addFailures(_ failures: [String]) { extraFailures += failures }
+
+    public var scanFailures: [String] { scanner.failures + extraFailures }
+    /// Failures reported by scanners made with `makePointerScanner`.
+    private var extraFailures: [String] = []
 
     /// Heap totals as the runtime's MemStats count them.
     public var totals: (spans: Int, objects: Int, bytes: UInt64, inUse: UInt64) {
@@ -150,4 +164,26 @@ public struct HeapTypeRef: Sendable, Hashable {
     public var isKnown: Bool { raw != .max }
     public var type: TypeID { raw & 0x7fff_ffff }
     public var isArray: Bool { isKnown && raw & 0x8000_0000 != 0 }
+}
+
+/// Walks objects' pointer words with its own scanner state, so one thread can build the object graph
+/// while another propagates types. Not shareable between threads.
+public final class PointerScanner: @unchecked Sendable {
+    let heap: GoHeap
+    let scanner: ObjectScanner
+
+    init(heap: GoHeap, scanner: ObjectScanner) {
+        self.heap = heap
+        self.scanner = scanner
+    }
+
+    /// Calls `body(offsetFromSlot, value)` for each non-zero pointer word of object `slot` in span `s`.
+    @inline(__always)
+    public func forEachPointer(span s: Int, slot: Int, _ body: (UInt64, UInt64) -> Void) {
+        let span = heap.spans.spans[s]
+        guard slot < Int(span.freeIndexForScan) || heap.spans.isAllocated(slot: slot, span: s) else { return }
+        scanner.scan(spanIndex: s, span: span, slot: slot, body)
+    }
+
+    public var failures: [String] { scanner.failures }
 }

@@ -68,7 +68,13 @@ public final class RuntimeTypes: @unchecked Sendable {
         let gcdata = p.loadUnaligned(fromByteOffset: 32, as: UInt64.self)
         let str = p.loadUnaligned(fromByteOffset: 40, as: Int32.self)
         let kind = layout.kindMasked ? rawKind & 0x1f : rawKind
-        guard kind >= 1, kind <= 26, size < 1 << 40, ptrBytes <= size, ptrBytes % 8 == 0 else { return nil }
+        // Go 1.22/1.23 give large objects whose type has a GC program a nameless stand-in type (kind 0,
+        // TFlagUnrolledBitmap) with the program already run into a plain mask (mbitmap_allocheaders.go).
+        let unrolledStandIn = layout.pointerMetadata == .allocationHeaders && !layout.gcMaskOnDemandFlag
+            && rawKind == 0 && tflag & 0x10 != 0
+        guard (kind >= 1 && kind <= 26) || unrolledStandIn, size < 1 << 40, ptrBytes <= size, ptrBytes % 8 == 0 else {
+            return nil
+        }
         let direct = layout.kindMasked ? rawKind & 0x20 != 0 : tflag & 0x20 != 0
         var t = RuntimeType(address: address, size: size, ptrBytes: ptrBytes, kind: kind, tflag: tflag,
                             gcdata: gcdata, nameOffset: str, directIface: direct, pointerMask: [])

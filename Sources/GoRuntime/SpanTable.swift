@@ -3,7 +3,7 @@
 /// Invariants: objects live in slots `base + i*elemSize` for `i < nelems`; a large span has `nelems == 1`
 /// and `sizeClass == 0`; `firstObject` is the dense id of the span's first allocated slot and
 /// `objectCount` how many slots are allocated. Allocated slots are given by the span's words in
-/// `SpanTable.allocWords` starting at `allocWordStart`.
+/// `SpanTable.alloc` starting at `allocWordStart`.
 public struct SpanInfo: Sendable {
     /// Address of the `runtime.mspan` describing this span.
     public var descriptor: UInt64
@@ -30,27 +30,46 @@ public struct SpanInfo: Sendable {
     public var accountedSlotSize: UInt64 { isLarge ? UInt64(pages) * 8192 : elemSize }
 }
 
+/// One word of a span's allocation bitmap (bit i = slot i allocated) with the count of allocated slots
+/// before it in the span: bitmap and rank together, so finding an object's id costs one cache line.
+public struct AllocWord: Sendable {
+    public var bits: UInt64
+    public var rank: UInt32
+}
+
+/// The fields of a span that every address lookup needs, packed into 32 bytes.
+public struct HotSpan: Sendable {
+    public var base: UInt64
+    public var limit: UInt64
+    public var elemSize: UInt32
+    public var firstObject: UInt32
+    public var allocWordStart: UInt32
+    public var isLarge: Bool
+    public var noscan: Bool
+    public var tiny: Bool
+    public var header: Bool
+}
+
 /// Every in-use heap span sorted by address, with an address-to-span index and the allocated slots of
 /// each span, so that objects get dense ids in address order.
 ///
-/// Invariants: `spans` are sorted by `base` and do not overlap; object ids are consecutive in span order
-/// and within a span in slot order; `allocRanks[w]` is the number of allocated slots in the span before
-/// word `w` of its allocation bitmap.
+/// Invariants: `spans` are sorted by `base` and do not overlap; `hot[i]` packs the lookup fields of
+/// `spans[i]`; object ids are consecutive in span order and within a span in slot order;
+/// `alloc[w].rank` is the number of allocated slots in the span before its word `w`.
 public struct SpanTable: Sendable {
     public private(set) var spans: [SpanInfo]
-    /// Concatenated allocation bitmaps (bit i of a span's words = slot i allocated).
-    public private(set) var allocWords: [UInt64]
-    /// For each word of `allocWords`, the count of allocated slots before it within its span.
-    public private(set) var allocRanks: [UInt32]
+    public private(set) var hot: [HotSpan]
+    /// Concatenated allocation bitmaps with ranks.
+    public private(set) var alloc: [AllocWord]
     public let objectCount: Int
     private let pageIndex: PageIndex
 
-    public init(spans unsorted: [(SpanInfo, [UInt64])]) {
+    /// `hasHeader(span)`: whether the span's objects start with a malloc header (from the heap layout).
+    public init(spans unsorted: [(SpanInfo, [UInt64])], hasHeader: (SpanInfo) -> Bool = { _ in false }) {
         let sorted = unsorted.sorted { $0.0.base < $1.0.base }
         var spans: [SpanInfo] = []
         spans.reserveCapacity(sorted.count)
-        var words: [UInt64] = []
-        var ranks: [UInt32] = []
+        var words: [AllocWord] = []
         var next: UInt32 = 0
         for (var span, bits) in sorted {
             span.allocWordStart = UInt32(words.count)
@@ -60,8 +79,7 @@ public struct SpanTable: Sendable {
             for w in 0..<needed {
                 var word = w < bits.count ? bits[w] : 0
                 if w == needed - 1, span.nelems % 64 != 0 { word &= (1 << (UInt64(span.nelems) % 64)) - 1 }
-                ranks.append(count)
-                words.append(word)
+                words.append(AllocWord(bits: word, rank: count))
                 count += UInt32(word.nonzeroBitCount)
             }
             span.objectCount = count
@@ -69,8 +87,12 @@ public struct SpanTable: Sendable {
             spans.append(span)
         }
         self.spans = spans
-        self.allocWords = words
-        self.allocRanks = ranks
+        self.alloc = words
+        self.hot = spans.map { s in
+            HotSpan(base: s.base, limit: s.limit, elemSize: UInt32(truncatingIfNeeded: s.elemSize),
+                    firstObject: s.firstObject, allocWordStart: s.allocWordStart, isLarge: s.isLarge,
+                    noscan: s.noscan, tiny: s.spanClass == 5, header: hasHeader(s))
+        }
         self.objectCount = Int(next)
         self.pageIndex = PageIndex(spans: spans)
     }
@@ -89,11 +111,14 @@ public struct SpanTable: Sendable {
     @inlinable
     public func locate(_ address: UInt64) -> ObjectLocation? {
         guard let s = spanIndex(of: address) else { return nil }
-        let span = spans[s]
+        let span = hot[s]
         guard address >= span.base, address < span.limit else { return nil }
-        let slot = span.isLarge ? 0 : Int((address &- span.base) / span.elemSize)
-        guard let id = objectID(slot: slot, span: s) else { return nil }
-        return ObjectLocation(span: s, slot: slot, id: id, slotBase: span.base &+ UInt64(slot) &* span.elemSize)
+        let slot = span.isLarge ? 0 : Int((address &- span.base) / UInt64(span.elemSize))
+        let w = alloc[Int(span.allocWordStart) + slot >> 6]
+        let bit = UInt64(slot & 63)
+        guard (w.bits >> bit) & 1 != 0 else { return nil }
+        let id = span.firstObject + w.rank + UInt32((w.bits & ((1 << bit) &- 1)).nonzeroBitCount)
+        return ObjectLocation(span: s, slot: slot, id: id, slotBase: span.base &+ UInt64(slot) &* UInt64(span.elemSize))
     }
 
     /// The dense id of the allocated object whose slot contains `address`, or nil (not in the heap, past
@@ -106,26 +131,23 @@ public struct SpanTable: Sendable {
 
     @inlinable
     public func objectID(containing address: UInt64, span s: Int) -> UInt32? {
-        let span = spans[s]
+        let span = hot[s]
         guard address >= span.base, address < span.limit else { return nil }
-        let slot = span.isLarge ? 0 : (address - span.base) / span.elemSize
+        let slot = span.isLarge ? 0 : (address &- span.base) / UInt64(span.elemSize)
         return objectID(slot: Int(slot), span: s)
     }
 
     @inlinable
     public func objectID(slot: Int, span s: Int) -> UInt32? {
-        let span = spans[s]
-        let w = Int(span.allocWordStart) + slot >> 6
+        let span = hot[s]
+        let w = alloc[Int(span.allocWordStart) + slot >> 6]
         let bit = UInt64(slot & 63)
-        let word = allocWords[w]
-        guard (word >> bit) & 1 != 0 else { return nil }
-        let below = (word & ((1 << bit) &- 1)).nonzeroBitCount
-        return span.firstObject + allocRanks[w] + UInt32(below)
+        guard (w.bits >> bit) & 1 != 0 else { return nil }
+        return span.firstObject + w.rank + UInt32((w.bits & ((1 << bit) &- 1)).nonzeroBitCount)
     }
 
     public func isAllocated(slot: Int, span s: Int) -> Bool {
-        let span = spans[s]
-        return (allocWords[Int(span.allocWordStart) + slot >> 6] >> UInt64(slot & 63)) & 1 != 0
+        (alloc[Int(hot[s].allocWordStart) + slot >> 6].bits >> UInt64(slot & 63)) & 1 != 0
     }
 
     /// The span holding object `id` (binary search over first ids).
@@ -144,7 +166,7 @@ public struct SpanTable: Sendable {
         var remaining = Int(id - span.firstObject)
         let words = (Int(span.nelems) + 63) / 64
         for w in 0..<words {
-            let word = allocWords[Int(span.allocWordStart) + w]
+            let word = alloc[Int(span.allocWordStart) + w].bits
             let n = word.nonzeroBitCount
             if remaining < n {
                 var x = word
@@ -170,7 +192,7 @@ public struct SpanTable: Sendable {
         var id = span.firstObject
         let words = (Int(span.nelems) + 63) / 64
         for w in 0..<words {
-            var word = allocWords[Int(span.allocWordStart) + w]
+            var word = alloc[Int(span.allocWordStart) + w].bits
             while word != 0 {
                 let bit = word.trailingZeroBitCount
                 body(w * 64 + bit, id)

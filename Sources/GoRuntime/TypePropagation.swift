@@ -12,10 +12,15 @@ public final class TypePropagation {
     let heap: GoHeap
     let memory: AddressSpace
     private var reader: MemoryReader
+    private let headerSize: UInt64
     private var slotCache = PointerSlotCache()
     /// Per type id: its pointer slots, struct hook and size, filled on first use (types can be added
     /// while the walk runs, so the arrays grow).
-    private var slotsByType: [[PointerSlot]?] = []
+    private var allSlots: [PointerSlot] = []
+    /// Per type id: the range of its slots in `allSlots` (start, count); count UInt32.max = not computed.
+    private var slotRanges: [(start: UInt32, count: UInt32)] = []
+    /// Interface type words already resolved: descriptor address -> (type id, direct iface).
+    private var dynamicTypes: [UInt64: (TypeID, Bool)] = [:]
     private var hookByType: [StructHook?] = []
     private var sizeByType: [UInt64] = []
     private var walked: [UInt64]
@@ -43,6 +48,7 @@ public final class TypePropagation {
         self.heap = heap
         memory = heap.process.memory
         reader = MemoryReader(heap.process.memory)
+        headerSize = heap.layout.mallocHeaderSize
         walked = [UInt64](repeating: 0, count: (heap.objectCount + 63) / 64)
         stringDataType = heap.types.id(named: "<string data>")
             ?? heap.types.add(GoType(name: "<string data>", kind: .scalar, size: 1, dwarfOffset: 0))
@@ -62,20 +68,25 @@ public final class TypePropagation {
     /// Makes the per-type caches cover `type`.
     @inline(__always)
     private func cover(_ type: TypeID) {
-        if Int(type) >= slotsByType.count {
-            let n = heap.types.count - slotsByType.count
-            slotsByType.append(contentsOf: repeatElement(nil, count: n))
+        if Int(type) >= slotRanges.count {
+            let n = heap.types.count - slotRanges.count
+            slotRanges.append(contentsOf: repeatElement((start: UInt32(0), count: UInt32.max), count: n))
             hookByType.append(contentsOf: repeatElement(nil, count: n))
             sizeByType.append(contentsOf: repeatElement(UInt64.max, count: n))
         }
     }
 
-    private func slots(of type: TypeID) -> [PointerSlot] {
+    /// The range of `type`'s pointer slots in `allSlots`.
+    @inline(__always)
+    private func slotRange(of type: TypeID) -> Range<Int> {
         cover(type)
-        if let s = slotsByType[Int(type)] { return s }
+        let r = slotRanges[Int(type)]
+        if r.count != .max { return Int(r.start)..<Int(r.start + r.count) }
         let s = slotCache.slots(of: type, in: heap.types)
-        slotsByType[Int(type)] = s
-        return s
+        let start = allSlots.count
+        allSlots.append(contentsOf: s)
+        slotRanges[Int(type)] = (UInt32(start), UInt32(s.count))
+        return start..<(start + s.count)
     }
 
     private func size(of type: TypeID) -> UInt64 {
@@ -89,7 +100,7 @@ public final class TypePropagation {
 
     private func drain() {
         while let (address, type, count) = stack.popLast() {
-            let slots = slots(of: type)
+            let slots = slotRange(of: type)
             let hook = structHook(type)
             guard !slots.isEmpty || !isNone(hook) else { continue }
             let stride = max(size(of: type), 1)
@@ -97,7 +108,10 @@ public final class TypePropagation {
             while i < count {
                 let base = address &+ i &* stride
                 if case .none = hook {} else { applyHook(hook, base: base) }
-                for slot in slots { visit(slot, at: base &+ slot.offset) }
+                for k in slots {
+                    let slot = allSlots[k]
+                    visit(slot, at: base &+ slot.offset)
+                }
                 i += 1
             }
         }
@@ -106,12 +120,15 @@ public final class TypePropagation {
     private func isNone(_ h: StructHook) -> Bool { if case .none = h { return true }; return false }
 
     private func visit(_ slot: PointerSlot, at address: UInt64) {
-        handle(slot, at: address) { self.reader.u64($0) }
+        var source = MemoryWords(reader: reader)
+        handle(slot, at: address, words: &source)
+        reader = source.reader
     }
 
     /// Follows one pointer slot whose words are read by `word` (from memory, or from a reassembled
     /// stack variable).
-    private func handle(_ slot: PointerSlot, at address: UInt64, word: (UInt64) -> UInt64?) {
+    private func handle<W: WordSource>(_ slot: PointerSlot, at address: UInt64, words: inout W) {
+        @inline(__always) func word(_ a: UInt64) -> UInt64? { words.word(a) }
         switch slot.kind {
         case .pointer:
             guard let p = word(address), p != 0 else { return }
@@ -126,12 +143,11 @@ public final class TypePropagation {
         case .eface, .iface:
             guard let w = word(address), w != 0, let data = word(address + 8), data != 0 else { return }
             let typeAddress = slot.kind == .eface ? w : (memory.u64(w + 8) ?? 0)
-            guard typeAddress != 0, let rt = heap.runtimeTypes.type(at: typeAddress),
-                  let dynamic = heap.typeID(forRuntimeType: typeAddress) else { return }
-            if rt.directIface {
+            guard typeAddress != 0, let (dynamic, direct) = dynamicType(typeAddress) else { return }
+            if direct {
                 // The data word is the value itself: a pointer-shaped value of the dynamic type.
-                for inner in slotCache.slots(of: dynamic, in: heap.types) where inner.offset == 0 {
-                    handle(inner, at: address + 8, word: word)
+                for k in slotRange(of: dynamic) where allSlots[k].offset == 0 {
+                    handle(allSlots[k], at: address + 8, words: &words)
                 }
             } else {
                 reach(data, dynamic, arrayCount: nil)
@@ -161,15 +177,9 @@ public final class TypePropagation {
     /// Walks a value of `type` given as bytes (a stack variable reassembled from its DWARF pieces;
     /// `known[i]` false where a byte was not recoverable), and everything it reaches.
     public func propagate(value bytes: [UInt8], known: [Bool], type: TypeID) {
-        func word(_ offset: UInt64) -> UInt64? {
-            let o = Int(offset)
-            guard o >= 0, o + 8 <= bytes.count, known[o] else { return nil }
-            var v: UInt64 = 0
-            for i in 0..<8 { v |= UInt64(bytes[o + i]) << UInt64(8 * i) }
-            return v
-        }
-        for slot in slotCache.slots(of: type, in: heap.types) where slot.kind != .array {
-            handle(slot, at: slot.offset, word: word)
+        var source = BufferWords(bytes: bytes, known: known)
+        for k in slotRange(of: type) where allSlots[k].kind != .array {
+            handle(allSlots[k], at: allSlots[k].offset, words: &source)
         }
         drain()
     }
@@ -179,24 +189,26 @@ public final class TypePropagation {
     private func reach(_ p: UInt64, _ type: TypeID, arrayCount: UInt64?, valueSize: UInt64? = nil) {
         guard type != PointerSlotCache.none, let at = heap.spans.locate(p) else { return }
         let id = at.id
-        let span = heap.spans.spans[at.span]
-        let start = at.slotBase &+ heap.scanner.dataOffset(span: span)
+        let span = heap.spans.hot[at.span]
+        let start = at.slotBase &+ (span.header ? headerSize : 0)
         guard p >= start else { return }  // a pointer at a malloc header
         let elemSize = max(size(of: type), 1)
         let valueBytes = valueSize ?? elemSize
-        if span.spanClass == HeapLayout.tinySpanClass && valueBytes < 16 {
+        if span.tiny && valueBytes < 16 {
             // A small pointer-free value inside a 16-byte tiny block.
             tinyValues.append((UInt64(id) << 4 | (p - start) & 15, type))
             return
         }
         if p != start {
-            // An interior pointer into a typed place: walk that value, once.
+            // An interior pointer into a typed place: walk that value, once, unless the whole object
+            // has been walked already.
+            if isWalked(id) { return }
             let key = UInt64(id) << 20 | (p - start) & 0xfffff
             guard interiorWalked.insert(key ^ UInt64(type) << 52).inserted else { return }
             stack.append((p, type, 1))
             return
         }
-        let dataEnd = span.isLarge ? span.limit : at.slotBase &+ span.elemSize
+        let dataEnd = span.isLarge ? span.limit : at.slotBase &+ UInt64(span.elemSize)
         let capacity = (dataEnd - start) / elemSize
         if heap.objectTypes[Int(id)] == HeapTypeRef.unknown.raw {
             let ref = HeapTypeRef(type: type, array: capacity >= 2 && (arrayCount ?? capacity) >= 2 && type != stringDataType)
@@ -206,6 +218,15 @@ public final class TypePropagation {
         markWalked(id)
         let n = min(arrayCount ?? capacity, max(capacity, 1))
         stack.append((start, type, n))
+    }
+
+    /// The DWARF (or runtime-made) type of an interface's dynamic type word, and whether its values
+    /// are stored directly in the data word.
+    private func dynamicType(_ address: UInt64) -> (TypeID, Bool)? {
+        if let d = dynamicTypes[address] { return d }
+        guard let rt = heap.runtimeTypes.type(at: address), let id = heap.typeID(forRuntimeType: address) else { return nil }
+        dynamicTypes[address] = (id, rt.directIface)
+        return (id, rt.directIface)
     }
 
     // MARK: Map and channel internals DWARF does not type precisely
@@ -271,5 +292,29 @@ extension TypePropagation {
             guard let type = g.type else { continue }
             propagate(from: g.address &+ bias, type: type)
         }
+    }
+}
+
+/// Where `TypePropagation.handle` reads the words of a typed value from.
+protocol WordSource {
+    mutating func word(_ address: UInt64) -> UInt64?
+}
+
+/// Words read from the process's memory.
+struct MemoryWords: WordSource {
+    var reader: MemoryReader
+    @inline(__always) mutating func word(_ address: UInt64) -> UInt64? { reader.u64(address) }
+}
+
+/// Words of a value reassembled into a buffer (addresses are offsets into it); unknown bytes read nil.
+struct BufferWords: WordSource {
+    let bytes: [UInt8]
+    let known: [Bool]
+    mutating func word(_ offset: UInt64) -> UInt64? {
+        let o = Int(offset)
+        guard o >= 0, o + 8 <= bytes.count, known[o] else { return nil }
+        var v: UInt64 = 0
+        for i in 0..<8 { v |= UInt64(bytes[o + i]) << UInt64(8 * i) }
+        return v
     }
 }

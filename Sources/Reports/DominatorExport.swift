@@ -16,6 +16,11 @@ public struct DominatorExport {
         self.minBytes = minBytes
     }
 
+    /// Runs of at least this many nodes that each dominate only the next are shown as one line.
+    static let chainMinimum = 4
+    /// Text indentation stops growing at this depth; deeper lines carry their depth instead.
+    static let maxIndent = 64
+
     /// A node's children split into those shown and those folded (count, bytes).
     func split(_ n: UInt32, level: Int) -> (shown: [UInt32], folded: Int, foldedBytes: UInt64) {
         if let depth, level >= depth {
@@ -42,25 +47,39 @@ public struct DominatorExport {
     // MARK: Text
 
     public func text(write: (String) -> Void) {
-        // A work item is a node to print, or (node == .max) a fold line.
-        var work: [(node: UInt32, level: Int, foldCount: Int, foldBytes: UInt64)] = [(view.start, 0, 0, 0)]
+        enum Item { case node(UInt32, Int), fold(Int, Int, UInt64), chain(Int, Int, [String]) }
+        var work: [Item] = [.node(view.start, 0)]
+        func indent(_ level: Int) -> String {
+            level <= DominatorExport.maxIndent ? String(repeating: "  ", count: level)
+                : String(repeating: "  ", count: DominatorExport.maxIndent) + "[depth \(level)] "
+        }
         while let item = work.popLast() {
-            let indent = String(repeating: "  ", count: item.level)
-            if item.node == .max {
-                write("\(indent)... \(grouped(item.foldCount)) more (\(humanBytes(item.foldBytes)))\n")
-                continue
+            switch item {
+            case let .fold(level, count, bytes):
+                write("\(indent(level))... \(grouped(count)) more (\(humanBytes(bytes)))\n")
+            case let .chain(level, length, types):
+                write("\(indent(level))... a chain of \(grouped(length)) objects (\(types.joined(separator: ", "))), each dominating the next, down to:\n")
+            case let .node(n, level):
+                let d = view.describe(n)
+                // The indentation is the tree: the line starts with the retained size, unpadded.
+                write("\(indent(level))\(humanBytes(d.retainedBytes))  \(grouped(d.retainedObjects))  \(label(d))\n")
+                // A long single-child run below: one line, then its last node at the next level.
+                if depth.map({ level < $0 }) ?? true, let run = view.chain(below: n, minimum: DominatorExport.chainMinimum) {
+                    if view.retained(run.end) >= minBytes {
+                        work.append(.node(run.end, level + 1))
+                    } else {
+                        work.append(.fold(level + 1, 1, view.retained(run.end)))
+                    }
+                    work.append(.chain(level + 1, run.length - 1, run.types))
+                    continue
+                }
+                let (shown, folded, bytes) = split(n, level: level)
+                if folded > 0 { work.append(.fold(level + 1, folded, bytes)) }
+                for c in shown.reversed() { work.append(.node(c, level + 1)) }
             }
-            let d = view.describe(item.node)
-            write("\(indent)\(pad(humanBytes(d.retainedBytes), 9))  \(pad(grouped(d.retainedObjects), 11))  \(label(d))\n")
-            let (shown, folded, bytes) = split(item.node, level: item.level)
-            if folded > 0 { work.append((.max, item.level + 1, folded, bytes)) }
-            for c in shown.reversed() { work.append((c, item.level + 1, 0, 0)) }
         }
     }
 
-    private func pad(_ s: String, _ width: Int) -> String {
-        s.count >= width ? s : String(repeating: " ", count: width - s.count) + s
-    }
 
     // MARK: JSON
 
@@ -76,7 +95,16 @@ public struct DominatorExport {
                                                 ("address", d.address.map { .address($0) } ?? .null),
                                                 ("retainedBytes", .uint(d.retainedBytes)),
                                                 ("retainedObjects", .int(Int64(d.retainedObjects)))]
-                let (shown, folded, bytes) = split(n, level: level)
+                var (shown, folded, bytes) = split(n, level: level)
+                if depth.map({ level < $0 }) ?? true, let run = view.chain(below: n, minimum: DominatorExport.chainMinimum) {
+                    // A long single-child run: summarised, and its last node becomes the child.
+                    fields.append(("chain", .object([("count", .int(Int64(run.length - 1))),
+                                                     ("types", .array(run.types.map { .string($0) }))])))
+                    let endShown = view.retained(run.end) >= minBytes
+                    shown = endShown ? [run.end] : []
+                    folded = endShown ? 0 : 1
+                    bytes = endShown ? 0 : view.retained(run.end)
+                }
                 if folded > 0 {
                     fields.append(("folded", .object([("count", .int(Int64(folded))), ("retainedBytes", .uint(bytes))])))
                 }

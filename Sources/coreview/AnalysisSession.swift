@@ -9,9 +9,10 @@ struct AnalysisSession {
 
     var heap: GoHeap { analysis.heap }
 
-    init(options: CoreOptions) throws {
+    /// `graph`: the command needs the object graph (it is then built alongside type propagation).
+    init(options: CoreOptions, graph: Bool = true) throws {
         process = try options.open()
-        analysis = try HeapAnalysis(process: process)
+        analysis = try HeapAnalysis(process: process, buildGraph: graph)
     }
 
     func stacks() throws -> ProcessStacks {

@@ -19,7 +19,7 @@ struct HistogramCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let session = try AnalysisSession(options: options)
+        let session = try AnalysisSession(options: options, graph: false)
         let histogram = Histogram(heap: session.heap, tinyValues: session.analysis.typing.tinyValues)
         if json {
             Output.write(HistogramReport.json(histogram, top: top).rendered() + "\n")

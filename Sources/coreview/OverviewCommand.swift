@@ -35,7 +35,7 @@ struct OverviewCommand: ParsableCommand {
             note = "heap not analysed: \(exe.path) has no DWARF"
         } else {
             do {
-                let a = try HeapAnalysis(process: process)
+                let a = try HeapAnalysis(process: process, buildGraph: true)
                 analysis = a
                 heap = HeapSummary(analysis: a, corePath: options.core, exePath: options.exe)
             } catch let e as CoreviewError {

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// Bad input: one line on stderr and a documented exit code, never a crash or a hang.
-@Suite struct BadInputTests {
+@Suite(.serialized) struct BadInputTests {
     var fixture: Fixture { FixtureStore.named("globalmap").first { $0.version == "go1.22" } ?? FixtureStore.named("globalmap")[0] }
 
     func expectOneLine(_ r: CLI.Result, status: Int32, mentions: String, sourceLocation: SourceLocation = #_sourceLocation) {
@@ -29,6 +29,7 @@ import Testing
     @Test func truncatedCoreStillReadsWhatIsThere() throws {
         let (core, exe) = FixtureStore.paths(fixture)
         let dir = Scratch.directory()
+        defer { Scratch.remove(dir) }
         let cut = dir.appendingPathComponent("core.half").path
         let size = try #require((try FileManager.default.attributesOfItem(atPath: core))[.size] as? Int)
         #expect(Scratch.sh("cp --sparse=always '\(core)' '\(cut)' && truncate -s \(size / 2) '\(cut)'") == 0)
@@ -71,6 +72,7 @@ import Testing
     @Test func executableWithoutDWARF() throws {
         let (core, exe) = FixtureStore.paths(fixture)
         let dir = Scratch.directory()
+        defer { Scratch.remove(dir) }
         let stripped = dir.appendingPathComponent("fixture-nodwarf").path
         #expect(Scratch.sh("objcopy --strip-debug '\(exe)' '\(stripped)'") == 0)
         // The overview needs no DWARF.
@@ -82,7 +84,9 @@ import Testing
     @Test func unsupportedGoVersion() throws {
         let (core, exe) = FixtureStore.paths(fixture)
         let version = try #require(fixture.truth.goVersion)
-        let patched = Scratch.directory().appendingPathComponent("fixture-go1.99").path
+        let dir = Scratch.directory()
+        defer { Scratch.remove(dir) }
+        let patched = dir.appendingPathComponent("fixture-go1.99").path
         // Same length, so nothing moves: "go1.22.10" -> "go1.99.10".
         let fake = "go1.99" + version.dropFirst(6)
         #expect(Scratch.sh("cp '\(exe)' '\(patched)' && LC_ALL=C sed -i 's/\(version)/\(fake)/g' '\(patched)'") == 0)
@@ -92,6 +96,7 @@ import Testing
     @Test func corruptedSpanListIsAnErrorNotACrash() throws {
         let (core, exe) = FixtureStore.paths(fixture)
         let dir = Scratch.directory()
+        defer { Scratch.remove(dir) }
         let bad = dir.appendingPathComponent("core.badspans").path
         #expect(Scratch.sh("cp --sparse=always '\(core)' '\(bad)'") == 0)
         // Overwrite len(mheap_.allspans) in the core with an absurd value.
@@ -104,6 +109,7 @@ import Testing
     @Test func damagedSpansAreSkippedWithWarnings() throws {
         let (core, exe) = FixtureStore.paths(fixture)
         let dir = Scratch.directory()
+        defer { Scratch.remove(dir) }
         let bad = dir.appendingPathComponent("core.damaged").path
         #expect(Scratch.sh("cp --sparse=always '\(core)' '\(bad)'") == 0)
         // Scribble over the first few span descriptors' npages fields.

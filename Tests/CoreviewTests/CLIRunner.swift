@@ -54,6 +54,8 @@ enum Scratch {
         return url
     }
 
+    static func remove(_ url: URL) { try? FileManager.default.removeItem(at: url) }
+
     static func sh(_ command: String) -> Int32 {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/sh")

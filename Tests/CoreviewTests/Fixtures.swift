@@ -39,6 +39,11 @@ struct Truth: Decodable, Sendable {
     var memstats: MemStats?
     var planted: [Planted]?
     var shared: [Shared]?
+    /// A build or capture variant ("greenteagc", "pie", "gcore"); nil for the default kernel core.
+    var variant: String?
+
+    /// Taken with gdb's gcore from a live process instead of by the kernel at a fatal signal.
+    var isGcore: Bool { variant == "gcore" }
 }
 
 /// One fixture core with its executable and truth, decompressed (sparse) into a cache folder.

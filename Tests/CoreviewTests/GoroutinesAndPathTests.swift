@@ -5,7 +5,7 @@ import Testing
 @testable import GoRuntime
 
 /// `goroutines`, `path` and the heap section of `overview`.
-@Suite struct GoroutinesAndPathTests {
+@Suite(.serialized) struct GoroutinesAndPathTests {
     @Test(arguments: FixtureStore.named("goroutines"))
     func parkedWorkersShowTheirFramesAndRetention(_ f: Fixture) throws {
         let a = try HeapTests.analysis(f)
@@ -34,9 +34,11 @@ import Testing
         let spinners = list.goroutines.filter { g in g.frames.contains { $0.function == "main.spin" } }
         #expect(spinners.count == 4)
         let running = spinners.filter { $0.status == "running" }
-        #expect(running.count == 2, "\(spinners.map(\.status))")
+        // At a crash two spinners were preempted by the crash handler; gcore stops all four where they run.
+        #expect(running.count == (f.truth.isGcore ? 4 : 2), "\(spinners.map(\.status))")
         for g in running {
-            #expect(g.frames.first?.function == "main.spinForever", "\(g.frames.map(\.function))")
+            let top = g.frames.first?.function
+            #expect(top == "main.spinForever" || (f.truth.isGcore && top == "main.spin"), "\(g.frames.map(\.function))")
             #expect(g.frames.last?.function == "runtime.goexit")
         }
         #expect(spinners.allSatisfy { $0.retainedBytes > 500_000 })

@@ -5,7 +5,7 @@ import Testing
 @testable import GoRuntime
 
 /// The heap walk and types (issue 3) against every fixture of every Go version.
-@Suite struct HeapTests {
+@Suite(.serialized) struct HeapTests {
     static func analysis(_ f: Fixture) throws -> HeapAnalysis {
         let (core, exe) = FixtureStore.paths(f)
         return try HeapAnalysis(process: DumpedProcess(corePath: core, executablePath: exe))

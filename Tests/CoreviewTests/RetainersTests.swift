@@ -6,7 +6,7 @@ import Testing
 @testable import HeapGraph
 
 /// Roots, the object graph and `retainers` (issue 4) against every fixture of every Go version.
-@Suite struct RetainersTests {
+@Suite(.serialized) struct RetainersTests {
     /// Planted entries grouped by (type, root): the objects each root must own.
     static func expectations(_ f: Fixture) -> [(type: String, root: Truth.RootRef, count: Int)] {
         var result: [(String, Truth.RootRef, Int)] = []
