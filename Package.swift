@@ -23,7 +23,7 @@ let package = Package(
         // Go's DWARF: types, globals, frame variables.
         .target(name: "GoDWARF", dependencies: ["CElfutils", "CoreFile"]),
         // The Go runtime's structures in a core: version, heap, goroutines, roots, types.
-        .target(name: "GoRuntime", dependencies: ["CoreFile", "GoDWARF", "HeapGraph"], swiftSettings: hotPath),
+        .target(name: "GoRuntime", dependencies: ["CElfutils", "CoreFile", "GoDWARF", "HeapGraph"], swiftSettings: hotPath),
         // Graphs of integers: CSR edges, reachability, dominators. Knows nothing of Go.
         .target(name: "HeapGraph", swiftSettings: hotPath),
         // Analyses ready to render: overview, histogram, retainers, top, paths.

@@ -95,6 +95,6 @@ public struct DominatorTreeView {
         }
         return length >= minimum ? (length, x, types) : nil
     }
-    public func ownSize(_ n: UInt32) -> UInt64 { analysis.nodeSizes[Int(n)] }
+    public func ownSize(_ n: UInt32) -> UInt64 { analysis.nodeSizes[n] }
     public func isObject(_ n: UInt32) -> Bool { analysis.graph.isObject(n) }
 }

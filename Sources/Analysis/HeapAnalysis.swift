@@ -14,11 +14,13 @@ public final class HeapAnalysis: @unchecked Sendable {
     public let roots: [Root]
     public let typing: TypePropagation
     private var closureTypes: [UInt64: TypeID] = [:]
+    /// Per goroutine root: object id -> index of the first word pointing at it.
+    private var labelIndexes: [Int: [UInt32: Int]] = [:]
     /// Scratch parents for `shortestPath(from:to:)`, all UInt32.max between searches.
     var searchParents: [UInt32] = []
 
-    /// The object edges, built on another thread while types propagate (when the graph is wanted).
-    private var pendingEdges: PendingEdges?
+    /// The object graph, built on another thread while types propagate (when the graph is wanted).
+    private var pendingGraph: PendingGraph?
 
     /// `buildGraph`: start building the object graph right away, in parallel with type propagation
     /// (commands that need dominators); otherwise it is built on first use.
@@ -54,7 +56,7 @@ public final class HeapAnalysis: @unchecked Sendable {
         self.roots = roots
         StageTimer.mark("goroutines and roots (\(roots.count) roots)")
 
-        if buildGraph { pendingEdges = PendingEdges(heap: heap) }
+        if buildGraph { pendingGraph = PendingGraph(heap: heap, roots: roots) }
         typing = TypePropagation(heap: heap)
         if let stacks { installClosureNaming(stacks.functions) }
         typing.propagateFromGlobals()
@@ -107,16 +109,13 @@ public final class HeapAnalysis: @unchecked Sendable {
     // MARK: Graph and dominators, built on first use
 
     public private(set) lazy var graph: ObjectGraph = {
-        let edges: CSRGraph
-        if let pending = pendingEdges {
-            edges = pending.wait()
-            pendingEdges = nil
+        let g: ObjectGraph
+        if let pending = pendingGraph {
+            g = pending.wait()
+            pendingGraph = nil
         } else {
-            let scanner = heap.makePointerScanner()
-            edges = ObjectGraph.objectEdges(heap, scanner: scanner)
-            heap.addFailures(scanner.failures)
+            g = PendingGraph.build(heap: heap, roots: roots)
         }
-        let g = ObjectGraph(heap: heap, roots: roots, objectEdges: edges)
         StageTimer.mark("object graph (\(g.graph.edgeCount) edges)")
         return g
     }()
@@ -125,8 +124,13 @@ public final class HeapAnalysis: @unchecked Sendable {
         StageTimer.mark("dominator tree")
         return d
     }()
-    public private(set) lazy var nodeSizes = graph.nodeSizes()
-    public private(set) lazy var retainedBytes = dominators.retainedSizes(nodeSizes: nodeSizes)
+    /// Each node's own size (objects' slots; roots nothing).
+    public private(set) lazy var nodeSizes = ObjectSizes(heap: heap)
+    public private(set) lazy var retainedBytes: [UInt64] = {
+        var values = nodeSizes.all(nodeCount: graph.graph.nodeCount)
+        dominators.accumulateRetained(&values, order: preorderNodes)
+        return values
+    }()
     public private(set) lazy var retainedObjects: [UInt32] = dominators.retainedCounts()
     public private(set) lazy var dominatorChildren = dominators.children()
     public private(set) lazy var preorderNodes = dominators.nodesInPreorder()
@@ -137,7 +141,15 @@ public final class HeapAnalysis: @unchecked Sendable {
         guard !root.labels.isEmpty else { return nil }
         let child = graph.isObject(n) ? ownership.child[Int(n)] : .max
         if child != .max {
-            for (i, v) in root.values.enumerated() where heap.objectID(containing: v) == child { return root.labels[i] }
+            if labelIndexes[r] == nil {
+                // Which word of the goroutine first points at each object (named words come first).
+                var index: [UInt32: Int] = [:]
+                for (i, v) in root.values.enumerated() {
+                    if let id = heap.objectID(containing: v), index[id] == nil { index[id] = i }
+                }
+                labelIndexes[r] = index
+            }
+            if let i = labelIndexes[r]![child] { return root.labels[i] }
             // Reached only through other objects: the first word on a shortest path to it.
             if let path = shortestPath(from: graph.node(ofRoot: r), to: child), path.count >= 2 {
                 for (i, v) in root.values.enumerated() where heap.objectID(containing: v) == path[1] { return root.labels[i] }
@@ -146,18 +158,24 @@ public final class HeapAnalysis: @unchecked Sendable {
         return root.labels.first
     }
 
+    /// The owner of nodes no root reaches.
+    public static let unreachableOwner = UInt32.max - 1
+
     /// For every node: the root node that dominates it (itself for roots; UInt32.max when only the
-    /// super-root does: the object is shared by several roots), and its dominator-tree ancestor right
-    /// below that root (UInt32.max for roots and shared objects). One pass in dominator preorder.
+    /// super-root does: the object is shared by several roots; `unreachableOwner` when nothing reaches
+    /// it), and its dominator-tree ancestor right below that root (UInt32.max for roots, shared and
+    /// unreachable objects). One pass in dominator preorder.
     public private(set) lazy var ownership: (owner: [UInt32], child: [UInt32]) = {
         let count = graph.graph.nodeCount
-        var owner = [UInt32](repeating: .max, count: count)
+        var owner = [UInt32](repeating: HeapAnalysis.unreachableOwner, count: count)
         var child = [UInt32](repeating: .max, count: count)
         let idom = dominators.idom
         for n in preorderNodes {
             if graph.rootIndex(ofNode: n) != nil {
                 owner[Int(n)] = n
-            } else if n != graph.superRoot, idom[Int(n)] != .max {
+            } else if n == graph.superRoot {
+                owner[Int(n)] = .max
+            } else if idom[Int(n)] != .max {
                 let d = idom[Int(n)]
                 owner[Int(n)] = owner[Int(d)]
                 child[Int(n)] = graph.rootIndex(ofNode: d) != nil ? n : child[Int(d)]
@@ -167,6 +185,15 @@ public final class HeapAnalysis: @unchecked Sendable {
     }()
 
     public var owners: [UInt32] { ownership.owner }
+
+    /// Predecessors of the shared objects, built on first use.
+    private(set) lazy var sharedRegion: SharedRegion = {
+        let owner = ownership.owner
+        let superRoot = graph.superRoot
+        var shared = NodeSet(count: graph.graph.nodeCount)
+        for (n, o) in owner.enumerated() where o == .max && UInt32(n) != superRoot { shared.insert(UInt32(n)) }
+        return SharedRegion(graph: graph.graph, shared: shared)
+    }()
 
     public var warnings: [String] {
         var w = go.warnings + heap.warnings
@@ -184,26 +211,29 @@ public final class HeapAnalysis: @unchecked Sendable {
 
 
 
-/// The object edges being built on a background thread.
-final class PendingEdges: @unchecked Sendable {
+/// The object graph being built on a background thread.
+final class PendingGraph: @unchecked Sendable {
     private let group = DispatchGroup()
-    private var result: CSRGraph?
-    private let scanner: PointerScanner
-    private let heap: GoHeap
+    private var result: ObjectGraph?
 
-    init(heap: GoHeap) {
-        self.heap = heap
-        scanner = heap.makePointerScanner()
+    init(heap: GoHeap, roots: [Root]) {
         group.enter()
         DispatchQueue.global(qos: .userInitiated).async { [self] in
-            result = ObjectGraph.objectEdges(heap, scanner: scanner)
+            result = PendingGraph.build(heap: heap, roots: roots)
             group.leave()
         }
     }
 
-    func wait() -> CSRGraph {
-        group.wait()
+    /// Scans every object with a scanner of its own and assembles the graph.
+    static func build(heap: GoHeap, roots: [Root]) -> ObjectGraph {
+        let scanner = heap.makePointerScanner()
+        let edges = ObjectGraph.objectEdges(heap, scanner: scanner)
         heap.addFailures(scanner.failures)
+        return ObjectGraph(heap: heap, roots: roots, objectEdges: edges)
+    }
+
+    func wait() -> ObjectGraph {
+        group.wait()
         return result!
     }
 }

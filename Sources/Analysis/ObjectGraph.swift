@@ -27,7 +27,7 @@ public final class ObjectGraph: @unchecked Sendable {
 
     /// `objectEdges` are the heap objects' edges (`ObjectGraph.objectEdges`), built beforehand, possibly
     /// on another thread.
-    public init(heap: GoHeap, roots inputRoots: [Root], objectEdges: CSRGraph) {
+    public init(heap: GoHeap, roots inputRoots: [Root], objectEdges: consuming CSRGraph) {
         self.heap = heap
         let n = heap.objectCount
         objectCount = n
@@ -51,9 +51,13 @@ public final class ObjectGraph: @unchecked Sendable {
         }
         self.roots = roots
 
-        // Concatenate: object nodes, root nodes, super-root.
-        var offsets = objectEdges.offsets
-        var edges = objectEdges.edges
+        // Concatenate: object nodes, root nodes, super-root (moving the arrays out, so appending does
+        // not copy them).
+        var source = objectEdges
+        var offsets: [UInt64] = []
+        var edges: [UInt32] = []
+        swap(&offsets, &source.offsets)
+        swap(&edges, &source.edges)
         offsets.reserveCapacity(n + roots.count + 2)
         for t in rootTargets {
             edges.append(contentsOf: t)
@@ -104,15 +108,4 @@ public final class ObjectGraph: @unchecked Sendable {
         return seen
     }
 
-    /// Bytes each node accounts for: its slot for objects, nothing for roots.
-    public func nodeSizes() -> [UInt64] {
-        var sizes = [UInt64](repeating: 0, count: graph.nodeCount)
-        let spans = heap.spans
-        for s in 0..<spans.spans.count {
-            let size = spans.spans[s].accountedSlotSize
-            let first = Int(spans.spans[s].firstObject)
-            for i in 0..<Int(spans.spans[s].objectCount) { sizes[first + i] = size }
-        }
-        return sizes
-    }
 }

@@ -17,7 +17,7 @@ extension HeapAnalysis {
     /// node's owning root (every path passes through it), or from the super-root for shared objects.
     public func shortestPath(to node: UInt32) -> [UInt32]? {
         let owner = graph.isObject(node) ? owners[Int(node)] : .max
-        if owner != .max, let p = shortestPath(from: owner, to: node) { return [graph.superRoot] + p }
+        if graph.rootIndex(ofNode: owner) != nil, let p = shortestPath(from: owner, to: node) { return [graph.superRoot] + p }
         return shortestPath(from: graph.superRoot, to: node)
     }
 
@@ -53,10 +53,26 @@ extension HeapAnalysis {
         return found ? path.reversed() : nil
     }
 
+    /// Paths longer than this keep their first and last steps around one step saying how many were
+    /// left out (a linked list a million long is still one readable path).
+    public static let maxPathSteps = 24
+
     /// The path as named steps (the super-root left out).
-    public func describePath(_ nodes: [UInt32]) -> [PathStep] {
+    public func describePath(_ allNodes: [UInt32]) -> [PathStep] {
+        let keep = HeapAnalysis.maxPathSteps / 2
+        guard allNodes.count > HeapAnalysis.maxPathSteps + 1 else { return describeSteps(allNodes, after: nil) }
+        let head = Array(allNodes.prefix(keep))
+        let tailStart = allNodes.count - keep
+        let elided = tailStart - keep
+        return describeSteps(head, after: nil)
+            + [PathStep(address: nil, type: nil, field: "... \(elided) more steps", isRoot: false)]
+            + describeSteps(Array(allNodes[tailStart...]), after: allNodes[tailStart - 1])
+    }
+
+    /// Steps for consecutive path nodes; `after` is the node before the first one, for its field.
+    func describeSteps(_ nodes: [UInt32], after: UInt32?) -> [PathStep] {
         var steps: [PathStep] = []
-        var previous: UInt32?
+        var previous: UInt32? = after
         for (k, n) in nodes.enumerated() where n != graph.superRoot {
             if let r = graph.rootIndex(ofNode: n) {
                 let root = graph.roots[r]

@@ -32,7 +32,13 @@ public struct Retainers: Sendable {
         // Names present: object types and values inside tiny blocks.
         var present = Set<String>()
         var refNames: [UInt32: String] = [:]
-        for raw in Set(heap.objectTypes) where raw != HeapTypeRef.unknown.raw {
+        // Which type references occur, marked in a flat array over (type id, array flag).
+        var seen = [Bool](repeating: false, count: heap.types.count * 2 + 2)
+        for raw in heap.objectTypes where raw != HeapTypeRef.unknown.raw {
+            seen[Int(raw & 0x7fff_ffff) * 2 + (raw & 0x8000_0000 != 0 ? 1 : 0)] = true
+        }
+        for (i, s) in seen.enumerated() where s {
+            let raw = HeapTypeRef(type: TypeID(i / 2), array: i % 2 == 1).raw
             let n = heap.typeName(HeapTypeRef(raw: raw))
             refNames[raw] = n
             present.insert(n)
@@ -41,85 +47,133 @@ public struct Retainers: Sendable {
         let name = try TypeQuery.resolve(query, among: present)
         type = name
 
-        // The objects of T, with their accounted bytes; tiny values count one each inside their block.
-        var members: [(node: UInt32, bytes: UInt64, count: Int)] = []
-        for (id, raw) in heap.objectTypes.enumerated() where raw != HeapTypeRef.unknown.raw && refNames[raw] == name {
-            members.append((UInt32(id), heap.size(ofObject: UInt32(id)), 1))
-        }
+        var wanted = [Bool](repeating: false, count: seen.count + 1)
+        for (raw, n) in refNames where n == name { wanted[Int(raw & 0x7fff_ffff) * 2 + (raw & 0x8000_0000 != 0 ? 1 : 0)] = true }
+        // Tiny values count one each inside their block.
         var tinyCounts: [UInt32: Int] = [:]
         var seenTiny = Set<UInt64>()
-        for v in a.typing.tinyValues where heap.types[v.type].name == name && seenTiny.insert(v.key).inserted {
+        var nameMatches: [TypeID: Bool] = [:]
+        func matches(_ t: TypeID) -> Bool {
+            if let m = nameMatches[t] { return m }
+            let m = heap.types[t].name == name
+            nameMatches[t] = m
+            return m
+        }
+        for v in a.typing.tinyValues where matches(v.type) && seenTiny.insert(v.key).inserted {
             tinyCounts[UInt32(v.key >> 4), default: 0] += 1
         }
-        for (block, n) in tinyCounts { members.append((block, UInt64(n) * max(1, 16 / UInt64(max(n, 1))) , n)) }
 
         let graph = a.graph
-        let owners = a.owners
         let dom = a.dominators
+        let owners = a.owners
+        StageTimer.mark("retainers: graph, dominators, ownership")
         var byKey: [String: Int] = [:]
         var groups: [Group] = []
         var sharedMembers: [UInt32] = []
         var unreachable = (0, UInt64(0))
         var total = (0, UInt64(0))
-        var representative: [Int: UInt32] = [:]
-        var rootsInGroup: [Int: Set<Int>] = [:]
-        for m in members {
-            total.0 += m.count
-            total.1 += m.bytes
-            guard dom.isReachable(m.node) else {
-                unreachable.0 += m.count
-                unreachable.1 += m.bytes
-                continue
-            }
-            let owner = owners[Int(m.node)]
-            let key: String
-            var group: Group
-            var rootIndex: Int?
-            if owner == .max {
-                key = "shared"
-                group = Group(kind: "shared", name: "shared", function: nil, variable: nil, goroutines: [], objects: 0,
-                              bytes: 0, retainedBytes: 0, sharedBy: [], path: [])
-                sharedMembers.append(m.node)
-            } else {
-                let r = graph.rootIndex(ofNode: owner)!
-                rootIndex = r
-                let root = graph.roots[r]
-                if let label = a.stackLabel(forObject: m.node, root: r) {
-                    // Goroutines group by the function and variable through which they hold the object.
-                    key = "\(root.kind)|\(label.function)|\(label.variable)" + (byGoroutine ? "|\(root.goroutine ?? 0)" : "")
-                    let name = byGoroutine ? "goroutine \(root.goroutine ?? 0) \(label.description)" : label.description
-                    group = Group(kind: root.kind.rawValue, name: name, function: label.function, variable: label.variable,
-                                  goroutines: [], objects: 0, bytes: 0, retainedBytes: 0, sharedBy: [], path: [])
-                } else {
-                    key = "root|\(r)"
-                    group = Group(kind: root.kind.rawValue, name: root.name, function: root.function, variable: root.variable,
-                                  goroutines: [], objects: 0, bytes: 0, retainedBytes: 0, sharedBy: [], path: [])
-                }
+        // Per group (same index as `groups`): members to pick the sample path from, and the roots.
+        var candidates: [[UInt32]] = []
+        var rootsInGroup: [Set<Int>] = []
+        var lastRootInGroup: [Int] = []
+        // Group of each plain root, and of each (goroutine root, label) pair, found once.
+        var groupOfRoot = [Int](repeating: -1, count: graph.roots.count)
+        var groupOfLabel: [SlotLabel: Int] = [:]
+        func group(_ key: String, _ make: () -> Group) -> Int {
+            if let g = byKey[key] { return g }
+            groups.append(make())
+            candidates.append([])
+            rootsInGroup.append([])
+            lastRootInGroup.append(-1)
+            byKey[key] = groups.count - 1
+            return groups.count - 1
+        }
+        func add(_ node: UInt32, bytes: UInt64, count: Int) {
+            total.0 += count
+            total.1 += bytes
+            let owner = owners[Int(node)]
+            guard owner != HeapAnalysis.unreachableOwner else {
+                unreachable.0 += count
+                unreachable.1 += bytes
+                return
             }
             let gi: Int
-            if let existing = byKey[key] { gi = existing } else {
-                groups.append(group)
-                gi = groups.count - 1
-                byKey[key] = gi
-                representative[gi] = m.node
+            if owner == .max {
+                gi = group("shared") {
+                    Group(kind: "shared", name: "shared", function: nil, variable: nil, goroutines: [], objects: 0,
+                          bytes: 0, retainedBytes: 0, sharedBy: [], path: [])
+                }
+                sharedMembers.append(node)
+            } else {
+                let r = graph.rootIndex(ofNode: owner)!
+                let root = graph.roots[r]
+                if !root.labels.isEmpty, let label = a.stackLabel(forObject: node, root: r) {
+                    // Goroutines group by the function and variable through which they hold the object.
+                    var keyLabel = label
+                    if byGoroutine { keyLabel.variable += "|\(root.goroutine ?? 0)" }
+                    if let g = groupOfLabel[keyLabel] { gi = g } else {
+                        let name = byGoroutine ? "goroutine \(root.goroutine ?? 0) \(label.description)" : label.description
+                        gi = group("\(root.kind)|\(keyLabel.function)|\(keyLabel.variable)") {
+                            Group(kind: root.kind.rawValue, name: name, function: label.function, variable: label.variable,
+                                  goroutines: [], objects: 0, bytes: 0, retainedBytes: 0, sharedBy: [], path: [])
+                        }
+                        groupOfLabel[keyLabel] = gi
+                    }
+                } else if groupOfRoot[r] >= 0 {
+                    gi = groupOfRoot[r]
+                } else {
+                    gi = group("root|\(r)") {
+                        Group(kind: root.kind.rawValue, name: root.name, function: root.function, variable: root.variable,
+                              goroutines: [], objects: 0, bytes: 0, retainedBytes: 0, sharedBy: [], path: [])
+                    }
+                    groupOfRoot[r] = gi
+                }
+                if lastRootInGroup[gi] != r {
+                    rootsInGroup[gi].insert(r)
+                    lastRootInGroup[gi] = r
+                }
             }
-            groups[gi].objects += m.count
-            groups[gi].bytes += m.bytes
-            if let r = rootIndex { rootsInGroup[gi, default: []].insert(r) }
+            groups[gi].objects += count
+            groups[gi].bytes += bytes
+            if candidates[gi].count < Retainers.pathCandidates { candidates[gi].append(node) }
         }
+        // One pass over the objects of T in id order.
+        let spans = heap.spans
+        let types = heap.objectTypes
+        for s in 0..<spans.spans.count {
+            let span = spans.spans[s]
+            let size = span.accountedSlotSize
+            for id in span.firstObject..<(span.firstObject + span.objectCount) {
+                let raw = types[Int(id)]
+                guard raw != HeapTypeRef.unknown.raw,
+                      wanted[Int(raw & 0x7fff_ffff) * 2 + (raw & 0x8000_0000 != 0 ? 1 : 0)] else { continue }
+                add(id, bytes: size, count: 1)
+            }
+        }
+        for (block, n) in tinyCounts { add(block, bytes: UInt64(n) * Swift.max(1, 16 / UInt64(Swift.max(n, 1))), count: n) }
+        StageTimer.mark("retainers: grouping")
+        _ = a.retainedBytes
+        StageTimer.mark("retainers: retained sizes")
         // Retained bytes and goroutines of each group's roots.
-        for (gi, rs) in rootsInGroup {
+        for (gi, rs) in rootsInGroup.enumerated() where !rs.isEmpty {
             groups[gi].retainedBytes = rs.reduce(0) { $0 + a.retainedBytes[Int(graph.node(ofRoot: $1))] }
             groups[gi].goroutines = Array(Set(rs.compactMap { graph.roots[$0].goroutine })).sorted()
         }
         if let gi = byKey["shared"] {
-            let reaching = Retainers.rootsReaching(sharedMembers, analysis: a)
+            let reaching = a.rootsReaching(sharedMembers)
             groups[gi].sharedBy = reaching.map { graph.roots[$0].name }
             groups[gi].retainedBytes = groups[gi].bytes
         }
-        for (gi, node) in representative {
-            if let p = a.shortestPath(to: node) { groups[gi].path = a.describePath(p) }
+        StageTimer.mark("retainers: roots sharing")
+        for (gi, nodes) in candidates.enumerated() {
+            // The member nearest the top of the dominator tree makes the shortest sample path.
+            guard let node = Retainers.shallowest(nodes, dominators: dom) else { continue }
+            let shared = a.owners[Int(node)] == .max
+            if let p = shared ? (a.pathToShared(node) ?? a.shortestPath(to: node)) : a.shortestPath(to: node) {
+                groups[gi].path = a.describePath(p)
+            }
         }
+        StageTimer.mark("retainers: sample paths")
         groups.sort { ($0.bytes, $0.objects) > ($1.bytes, $1.objects) }
         self.groups = groups
         objects = total.0
@@ -128,17 +182,22 @@ public struct Retainers: Sendable {
         unreachableBytes = unreachable.1
     }
 
-    /// Roots from which any of `nodes` is reachable: a backward search over the graph's reverse.
-    static func rootsReaching(_ nodes: [UInt32], analysis a: HeapAnalysis) -> [Int] {
-        let reverse = a.graph.graph.reversed()
-        var seen = NodeSet(count: reverse.nodeCount)
-        var stack: [UInt32] = []
-        for n in nodes where seen.insert(n) { stack.append(n) }
-        var roots: [Int] = []
-        while let x = stack.popLast() {
-            if let r = a.graph.rootIndex(ofNode: x) { roots.append(r); continue }
-            for y in reverse.edges[reverse.edgeRange(of: x)] where seen.insert(y) { stack.append(y) }
+    static let pathCandidates = 256
+
+    /// The node with the fewest dominator-tree ancestors (each count stops once it passes the best so far).
+    static func shallowest(_ nodes: [UInt32], dominators: DominatorTree) -> UInt32? {
+        var best: (UInt32, Int)?
+        for n in nodes {
+            var depth = 0
+            var x = n
+            while x != dominators.root, dominators.idom[Int(x)] != .max {
+                x = dominators.idom[Int(x)]
+                depth += 1
+                if let b = best, depth >= b.1 { break }
+            }
+            if best == nil || depth < best!.1 { best = (n, depth) }
         }
-        return roots.sorted()
+        return best?.0
     }
+
 }

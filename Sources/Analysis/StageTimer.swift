@@ -14,6 +14,9 @@ public enum StageTimer {
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 
+    /// Starts the clock (call first thing).
+    public static func start() { last = now() }
+
     /// Reports the time since the previous mark and the process's current resident anonymous memory.
     public static func mark(_ stage: String) {
         guard enabled else { return }

@@ -38,7 +38,7 @@ public struct TopRetainers: Sendable {
             let p = dom.idom[Int(n)]
             if p != graph.superRoot {
                 let siblings = children.edgeRange(of: p)
-                let parentIsThin = sizes[Int(p)] <= retained[Int(p)] / 100
+                let parentIsThin = sizes[p] <= retained[Int(p)] / 100
                 if siblings.count == 1 && parentIsThin { continue }
             }
             candidates.append(n)
@@ -128,14 +128,15 @@ extension HeapAnalysis {
         var byName: [String: UInt64] = [:]
         var known: [UInt32: UInt64] = [:]
         var unknownBySlot: [UInt64: UInt64] = [:]
+        let spans = heap.spans
         for i in start..<end {
             let m = order[i]
             guard graph.isObject(m) else { continue }
             let raw = heap.objectTypes[Int(m)]
             if raw == HeapTypeRef.unknown.raw {
-                unknownBySlot[heap.spans.spans[heap.spans.span(ofObject: m)].elemSize, default: 0] += nodeSizes[Int(m)]
+                unknownBySlot[spans.spans[spans.span(ofObject: m)].elemSize, default: 0] += nodeSizes[m]
             } else {
-                known[raw, default: 0] += nodeSizes[Int(m)]
+                known[raw, default: 0] += nodeSizes[m]
             }
         }
         for (raw, b) in known { byName[heap.typeName(HeapTypeRef(raw: raw)), default: 0] += b }

@@ -13,13 +13,15 @@ public final class GoHeap: @unchecked Sendable {
     public let runtimeTypes: RuntimeTypes
     let scanner: ObjectScanner
     /// Type of each object (see `HeapTypeRef`).
-    public internal(set) var objectTypes: [UInt32]
+    public let objectTypes: ObjectTypeStore
     /// Types known to the heap: DWARF's, plus those only the runtime describes.
     public internal(set) var types: TypeTable
     private var runtimeTypeIDs: [UInt64: TypeID] = [:]
     public private(set) var warnings: [String] = []
 
     public var objectCount: Int { spans.objectCount }
+
+    deinit { objectTypes.free() }
 
     public init(process: GoProcess) throws {
         self.process = process
@@ -53,7 +55,7 @@ public final class GoHeap: @unchecked Sendable {
         spans = SpanTable(spans: raw, hasHeader: { [layout] in layout.hasMallocHeader(span: $0) })
         runtimeTypes = RuntimeTypes(process: process, layout: layout)
         scanner = try ObjectScanner(process: process, layout: layout, types: runtimeTypes)
-        objectTypes = [UInt32](repeating: HeapTypeRef.unknown.raw, count: spans.objectCount)
+        objectTypes = ObjectTypeStore(count: spans.objectCount)
         types = process.types
         nameObjectsFromHeaders()
     }
@@ -171,17 +173,20 @@ public struct HeapTypeRef: Sendable, Hashable {
 public final class PointerScanner: @unchecked Sendable {
     let heap: GoHeap
     let scanner: ObjectScanner
+    /// Held here so per-object lookups do not copy the table out of the heap.
+    let spans: SpanTable
 
     init(heap: GoHeap, scanner: ObjectScanner) {
         self.heap = heap
         self.scanner = scanner
+        spans = heap.spans
     }
 
     /// Calls `body(offsetFromSlot, value)` for each non-zero pointer word of object `slot` in span `s`.
     @inline(__always)
     public func forEachPointer(span s: Int, slot: Int, _ body: (UInt64, UInt64) -> Void) {
-        let span = heap.spans.spans[s]
-        guard slot < Int(span.freeIndexForScan) || heap.spans.isAllocated(slot: slot, span: s) else { return }
+        let span = spans.spans[s]
+        guard slot < Int(span.freeIndexForScan) || spans.isAllocated(slot: slot, span: s) else { return }
         scanner.scan(spanIndex: s, span: span, slot: slot, body)
     }
 

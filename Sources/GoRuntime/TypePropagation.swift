@@ -1,3 +1,4 @@
+import CElfutils
 import CoreFile
 import GoDWARF
 
@@ -13,6 +14,8 @@ public final class TypePropagation {
     let memory: AddressSpace
     private var reader: MemoryReader
     private let headerSize: UInt64
+    /// The heap's span table, held here so hot lookups do not copy it out of the heap each time.
+    private let spans: SpanTable
     private var slotCache = PointerSlotCache()
     /// Per type id: its pointer slots, struct hook and size, filled on first use (types can be added
     /// while the walk runs, so the arrays grow).
@@ -25,7 +28,14 @@ public final class TypePropagation {
     private var sizeByType: [UInt64] = []
     private var walked: [UInt64]
     private var interiorWalked = Set<UInt64>()
-    private var stack: [(address: UInt64, type: TypeID, count: UInt64)] = []
+    /// Values still to walk, first in first out (so their memory can be fetched ahead of use).
+    private var queue: [(address: UInt64, type: TypeID, count: UInt64)] = []
+    private var head = 0
+    /// Typed pointers found but not yet followed: batched so their spans are fetched ahead.
+    private var pending: [(p: UInt64, type: TypeID, arrayCount: UInt64, valueSize: UInt64)] = []
+    private var flushing: [(p: UInt64, type: TypeID, arrayCount: UInt64, valueSize: UInt64)] = []
+    private static let batch = 64
+    private static let lookahead = 8
     /// Typed values found inside 16-byte tiny blocks: (object id << 4 | offset, type).
     public private(set) var tinyValues: [(key: UInt64, type: TypeID)] = []
     private let stringDataType: TypeID
@@ -49,6 +59,7 @@ public final class TypePropagation {
         memory = heap.process.memory
         reader = MemoryReader(heap.process.memory)
         headerSize = heap.layout.mallocHeaderSize
+        spans = heap.spans
         walked = [UInt64](repeating: 0, count: (heap.objectCount + 63) / 64)
         stringDataType = heap.types.id(named: "<string data>")
             ?? heap.types.add(GoType(name: "<string data>", kind: .scalar, size: 1, dwarfOffset: 0))
@@ -58,7 +69,7 @@ public final class TypePropagation {
 
     /// Walks the value of `type` at `address` (a global or a stack slot) and everything it reaches.
     public func propagate(from address: UInt64, type: TypeID) {
-        stack.append((address, type, 1))
+        push((address, type, 1))
         drain()
     }
 
@@ -98,23 +109,74 @@ public final class TypePropagation {
         return size
     }
 
+    @inline(__always)
+    private func push(_ item: (address: UInt64, type: TypeID, count: UInt64)) {
+        queue.append(item)
+    }
+
     private func drain() {
-        while let (address, type, count) = stack.popLast() {
-            let slots = slotRange(of: type)
-            let hook = structHook(type)
-            guard !slots.isEmpty || !isNone(hook) else { continue }
-            let stride = max(size(of: type), 1)
-            var i: UInt64 = 0
-            while i < count {
-                let base = address &+ i &* stride
-                if case .none = hook {} else { applyHook(hook, base: base) }
-                for k in slots {
-                    let slot = allSlots[k]
-                    visit(slot, at: base &+ slot.offset)
+        while true {
+            while head < queue.count {
+                let (address, type, count) = queue[head]
+                head += 1
+                if head + TypePropagation.lookahead < queue.count,
+                   let p = reader.pointer(at: queue[head + TypePropagation.lookahead].address, count: 8) {
+                    coreview_prefetch(p)
                 }
-                i += 1
+                walk(address, type, count)
+                if head >= 1 << 16 && head * 2 > queue.count {
+                    queue.removeFirst(head)
+                    head = 0
+                }
+            }
+            if pending.isEmpty { break }
+            flushPending()
+        }
+        queue.removeAll(keepingCapacity: true)
+        head = 0
+    }
+
+    private func walk(_ address: UInt64, _ type: TypeID, _ count: UInt64) {
+        let slots = slotRange(of: type)
+        let hook = structHook(type)
+        guard !slots.isEmpty || !isNone(hook) else { return }
+        let stride = max(size(of: type), 1)
+        var i: UInt64 = 0
+        while i < count {
+            let base = address &+ i &* stride
+            if case .none = hook {} else { applyHook(hook, base: base) }
+            for k in slots {
+                let slot = allSlots[k]
+                visit(slot, at: base &+ slot.offset)
+            }
+            i += 1
+        }
+    }
+
+    /// Queues a typed pointer to follow shortly, fetching its span's lookup data meanwhile.
+    @inline(__always)
+    private func later(_ p: UInt64, _ type: TypeID, arrayCount: UInt64?, valueSize: UInt64? = nil) {
+        spans.prefetchSpan(of: p)
+        pending.append((p, type, arrayCount ?? .max, valueSize ?? .max))
+        if pending.count >= TypePropagation.batch { flushPending() }
+    }
+
+    /// Follows the batched pointers in stages, each fetching what the next needs: spans (fetched when
+    /// batched), then allocation words, then object type entries, then the work itself.
+    private func flushPending() {
+        swap(&pending, &flushing)
+        for b in flushing { spans.prefetchAllocWord(of: b.p) }
+        for b in flushing {
+            if let at = spans.locate(b.p) {
+                coreview_prefetch(heap.objectTypes.address(of: Int(at.id)))
+                walked.withUnsafeBufferPointer { coreview_prefetch($0.baseAddress! + Int(at.id) >> 6) }
             }
         }
+        for b in flushing {
+            reach(b.p, b.type, arrayCount: b.arrayCount == .max ? nil : b.arrayCount,
+                  valueSize: b.valueSize == .max ? nil : b.valueSize)
+        }
+        flushing.removeAll(keepingCapacity: true)
     }
 
     private func isNone(_ h: StructHook) -> Bool { if case .none = h { return true }; return false }
@@ -132,14 +194,14 @@ public final class TypePropagation {
         switch slot.kind {
         case .pointer:
             guard let p = word(address), p != 0 else { return }
-            reach(p, slot.target, arrayCount: nil)
+            later(p, slot.target, arrayCount: nil)
         case .string:
             guard let p = word(address), p != 0, let len = word(address + 8), len > 0 else { return }
-            reach(p, stringDataType, arrayCount: len, valueSize: len)
+            later(p, stringDataType, arrayCount: len, valueSize: len)
         case .slice:
             guard let p = word(address), p != 0 else { return }
             let cap = word(address + 16) ?? 0
-            reach(p, slot.target, arrayCount: cap > 0 ? cap : nil)
+            later(p, slot.target, arrayCount: cap > 0 ? cap : nil)
         case .eface, .iface:
             guard let w = word(address), w != 0, let data = word(address + 8), data != 0 else { return }
             let typeAddress = slot.kind == .eface ? w : (memory.u64(w + 8) ?? 0)
@@ -150,13 +212,13 @@ public final class TypePropagation {
                     handle(allSlots[k], at: address + 8, words: &words)
                 }
             } else {
-                reach(data, dynamic, arrayCount: nil)
+                later(data, dynamic, arrayCount: nil)
             }
         case .map, .chan:
             guard let p = word(address), p != 0, slot.target != PointerSlotCache.none else { return }
-            reach(p, slot.target, arrayCount: nil)
+            later(p, slot.target, arrayCount: nil)
         case .function:
-            guard let p = word(address), p != 0, let at = heap.spans.locate(p), at.slotBase == p else { return }
+            guard let p = word(address), p != 0, let at = spans.locate(p), at.slotBase == p else { return }
             let id = at.id
             if !HeapTypeRef(raw: heap.objectTypes[Int(id)]).isKnown {
                 let fn = reader.u64(p) ?? 0
@@ -164,13 +226,13 @@ public final class TypePropagation {
                 heap.objectTypes[Int(id)] = HeapTypeRef(type: type, array: false).raw
                 if !isWalked(id) {
                     markWalked(id)
-                    if type != closureType { stack.append((p, type, 1)) }
+                    if type != closureType { push((p, type, 1)) }
                 }
             }
         case .unsafePointer:
             return
         case .array:
-            stack.append((address, slot.target, slot.count))
+            push((address, slot.target, slot.count))
         }
     }
 
@@ -187,9 +249,9 @@ public final class TypePropagation {
     /// A typed pointer `p` to a value of `type` (or `arrayCount` of them): name the object it lands in
     /// and walk it once.
     private func reach(_ p: UInt64, _ type: TypeID, arrayCount: UInt64?, valueSize: UInt64? = nil) {
-        guard type != PointerSlotCache.none, let at = heap.spans.locate(p) else { return }
+        guard type != PointerSlotCache.none, let at = spans.locate(p) else { return }
         let id = at.id
-        let span = heap.spans.hot[at.span]
+        let span = spans.hot[at.span]
         let start = at.slotBase &+ (span.header ? headerSize : 0)
         guard p >= start else { return }  // a pointer at a malloc header
         let elemSize = max(size(of: type), 1)
@@ -205,7 +267,7 @@ public final class TypePropagation {
             if isWalked(id) { return }
             let key = UInt64(id) << 20 | (p - start) & 0xfffff
             guard interiorWalked.insert(key ^ UInt64(type) << 52).inserted else { return }
-            stack.append((p, type, 1))
+            push((p, type, 1))
             return
         }
         let dataEnd = span.isLarge ? span.limit : at.slotBase &+ UInt64(span.elemSize)
@@ -217,7 +279,7 @@ public final class TypePropagation {
         guard !span.noscan, !isWalked(id) else { return }
         markWalked(id)
         let n = min(arrayCount ?? capacity, max(capacity, 1))
-        stack.append((start, type, n))
+        push((start, type, n))
     }
 
     /// The DWARF (or runtime-made) type of an interface's dynamic type word, and whether its values
@@ -275,7 +337,7 @@ public final class TypePropagation {
                   let flag = memory.u8(base + isEntry) else { return }
             let real = flag != 0 ? entry : indirect
             heap.objectTypes[Int(id)] = HeapTypeRef(type: real, array: false).raw
-            stack.append((base, real, 1))
+            push((base, real, 1))
         case let .channel(buf, dataqsiz, elemtype):
             guard let b = memory.u64(base + buf), b != 0, let q = memory.u64(base + dataqsiz), q > 0,
                   let et = memory.u64(base + elemtype), et != 0, let elem = heap.typeID(forRuntimeType: et) else { return }

@@ -6,27 +6,32 @@ extension DominatorTree {
     /// No recursion: nodes are visited in reverse dominator-tree preorder, so every node is
     /// complete before it is added to its idom. Temporaries: 4 bytes per reachable node.
     public func retainedSizes(nodeSizes: [UInt64]) -> [UInt64] {
+        var result = nodeSizes
+        accumulateRetained(&result)
+        return result
+    }
+
+    /// `values` holds every node's own size on entry and its retained size on return (0 for unreachable
+    /// nodes): the same as `retainedSizes` without a second array. `order` is `nodesInPreorder()`, if
+    /// the caller has it already.
+    public func accumulateRetained(_ values: inout [UInt64], order given: [UInt32]? = nil) {
         let n = nodeCount
-        precondition(nodeSizes.count == n, "retainedSizes: nodeSizes.count != nodeCount")
-        var result = [UInt64](repeating: 0, count: n)
-        let order = nodesInPreorder()
+        precondition(values.count == n, "accumulateRetained: values.count != nodeCount")
+        let order = given ?? nodesInPreorder()
         order.withUnsafeBufferPointer { ord in
             idom.withUnsafeBufferPointer { dom in
-                nodeSizes.withUnsafeBufferPointer { sizes in
-                    result.withUnsafeMutableBufferPointer { res in
-                        var i = ord.count - 1
-                        while i >= 0 {
-                            let node = Int(ord[i])
-                            let total = res[node] &+ sizes[node]
-                            res[node] = total
-                            if i > 0 { res[Int(dom[node])] &+= total }
-                            i -= 1
-                        }
+                values.withUnsafeMutableBufferPointer { res in
+                    for i in 0..<n where dom[i] == .max { res[i] = 0 }
+                    // Reverse preorder: a node's children are complete before it is added to its idom.
+                    var i = ord.count - 1
+                    while i > 0 {
+                        let node = Int(ord[i])
+                        res[Int(dom[node])] &+= res[node]
+                        i -= 1
                     }
                 }
             }
         }
-        return result
     }
 
     /// Retained object count of every node id: how many nodes it dominates, itself included

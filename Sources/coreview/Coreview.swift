@@ -1,3 +1,4 @@
+import Analysis
 import ArgumentParser
 import CoreFile
 #if canImport(Glibc)
@@ -22,6 +23,7 @@ struct Coreview: ParsableCommand {
     /// Runs the command, mapping coreview's errors to one line on stderr and their exit codes.
     static func main() {
         setvbuf(stdout, nil, _IOFBF, 1 << 16)
+        StageTimer.start()
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -83,7 +83,7 @@ import Testing
         // The reachable heap, counted independently with a BFS from the super-root.
         let reached = a.graph.graph.reachable(from: [a.graph.superRoot])
         var reachable: UInt64 = 0
-        for n in reached where a.graph.isObject(n) { reachable += a.nodeSizes[Int(n)] }
+        for n in reached where a.graph.isObject(n) { reachable += a.nodeSizes[n] }
         #expect(sum == reachable)
         #expect(a.retainedBytes[Int(a.graph.superRoot)] == reachable)
         #expect(reachable <= a.heap.totals.bytes)
