@@ -14,6 +14,8 @@ public final class HeapAnalysis: @unchecked Sendable {
     public let roots: [Root]
     public let typing: TypePropagation
     private var closureTypes: [UInt64: TypeID] = [:]
+    /// Display names of object type references, made once each.
+    var typeNames: [UInt32: String] = [:]
     /// Per goroutine root: object id -> index of the first word pointing at it.
     private var labelIndexes: [Int: [UInt32: Int]] = [:]
     /// Scratch parents for `shortestPath(from:to:)`, all UInt32.max between searches.

@@ -114,8 +114,12 @@ public struct TopRetainers: Sendable {
 extension HeapAnalysis {
     /// The type name of object `id`, or `<unknown N B slot>`.
     public func objectTypeName(_ id: UInt32) -> String {
-        let ref = HeapTypeRef(raw: heap.objectTypes[Int(id)])
-        return ref.isKnown ? heap.typeName(ref) : unknownName(id)
+        let raw = heap.objectTypes[Int(id)]
+        guard raw != HeapTypeRef.unknown.raw else { return unknownName(id) }
+        if let name = typeNames[raw] { return name }
+        let name = heap.typeName(HeapTypeRef(raw: raw))
+        typeNames[raw] = name
+        return name
     }
 
     /// The type with the most bytes among the objects `n` dominates (a pass over its subtree's

@@ -46,23 +46,53 @@ public struct DominatorExport {
 
     // MARK: Text
 
-    public func text(write: (String) -> Void) {
+    public func text(to out: inout OutputBuffer) {
         enum Item { case node(UInt32, Int), fold(Int, Int, UInt64), chain(Int, Int, [String]) }
         var work: [Item] = [.node(view.start, 0)]
-        func indent(_ level: Int) -> String {
-            level <= DominatorExport.maxIndent ? String(repeating: "  ", count: level)
-                : String(repeating: "  ", count: DominatorExport.maxIndent) + "[depth \(level)] "
+        func indent(_ level: Int) {
+            out.spaces(2 * Swift.min(level, DominatorExport.maxIndent))
+            if level > DominatorExport.maxIndent {
+                out.append("[depth ")
+                out.append(UInt64(level))
+                out.append("] ")
+            }
         }
         while let item = work.popLast() {
             switch item {
             case let .fold(level, count, bytes):
-                write("\(indent(level))... \(grouped(count)) more (\(humanBytes(bytes)))\n")
+                indent(level)
+                out.append("... ")
+                out.append(UInt64(count), grouped: true)
+                out.append(" more (")
+                out.appendHumanBytes(bytes)
+                out.append(")\n")
             case let .chain(level, length, types):
-                write("\(indent(level))... a chain of \(grouped(length)) objects (\(types.joined(separator: ", "))), each dominating the next, down to:\n")
+                indent(level)
+                out.append("... a chain of ")
+                out.append(UInt64(length), grouped: true)
+                out.append(" objects (\(types.joined(separator: ", "))), each dominating the next, down to:\n")
             case let .node(n, level):
+                // The indentation is the tree: the line starts with the retained size.
                 let d = view.describe(n)
-                // The indentation is the tree: the line starts with the retained size, unpadded.
-                write("\(indent(level))\(humanBytes(d.retainedBytes))  \(grouped(d.retainedObjects))  \(label(d))\n")
+                indent(level)
+                out.appendHumanBytes(d.retainedBytes)
+                out.append("  ")
+                out.append(UInt64(d.retainedObjects), grouped: true)
+                out.append("  ")
+                switch d.kind {
+                case "object":
+                    out.append("object ")
+                    out.append(d.name)
+                    out.append(" @0x")
+                    out.append(String(d.address ?? 0, radix: 16))
+                case "heap":
+                    out.append("heap (all roots)")
+                default:
+                    out.append(d.kind)
+                    out.append(byte: 0x20)
+                    out.append(d.name)
+                }
+                out.append(byte: 0x0A)
                 // A long single-child run below: one line, then its last node at the next level.
                 if depth.map({ level < $0 }) ?? true, let run = view.chain(below: n, minimum: DominatorExport.chainMinimum) {
                     if view.retained(run.end) >= minBytes {
@@ -78,8 +108,8 @@ public struct DominatorExport {
                 for c in shown.reversed() { work.append(.node(c, level + 1)) }
             }
         }
+        out.flush()
     }
-
 
     // MARK: JSON
 

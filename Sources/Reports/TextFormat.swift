@@ -2,16 +2,11 @@
 
 /// Bytes as people read them: "512 B", "1.2 KiB", "3.4 MiB", "2.0 GiB".
 public func humanBytes(_ bytes: UInt64) -> String {
-    if bytes < 1024 { return "\(bytes) B" }
-    let units = ["KiB", "MiB", "GiB", "TiB", "PiB"]
-    var value = Double(bytes) / 1024
-    var unit = 0
-    while value >= 1024, unit < units.count - 1 {
-        value /= 1024
-        unit += 1
-    }
-    let text = value >= 100 ? String(Int(value.rounded())) : formatOneDecimal(value)
-    return "\(text) \(units[unit])"
+    var out: [UInt8] = []
+    var buffer = OutputBuffer { out.append(contentsOf: $0) }
+    buffer.appendHumanBytes(bytes)
+    buffer.flush()
+    return String(decoding: out, as: UTF8.self)
 }
 
 func formatOneDecimal(_ value: Double) -> String {

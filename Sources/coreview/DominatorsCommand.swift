@@ -47,7 +47,9 @@ struct DominatorsCommand: ParsableCommand {
             s.withUTF8 { _ = fwrite($0.baseAddress, 1, $0.count, file) }
         }
         switch format {
-        case .text: export.text(write: write)
+        case .text:
+            var buffer = OutputBuffer { bytes in _ = fwrite(bytes.baseAddress, 1, bytes.count, file) }
+            export.text(to: &buffer)
         case .json: export.json(write: write)
         case .dot: export.dot(write: write)
         case .pprof:
