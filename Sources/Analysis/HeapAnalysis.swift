@@ -23,6 +23,7 @@ public final class HeapAnalysis: @unchecked Sendable {
 
     /// The object graph, built on another thread while types propagate (when the graph is wanted).
     private var pendingGraph: PendingGraph?
+    private var pendingDominators: PendingDominators?
 
     /// `buildGraph`: start building the object graph right away, in parallel with type propagation
     /// (commands that need dominators); otherwise it is built on first use.
@@ -58,7 +59,13 @@ public final class HeapAnalysis: @unchecked Sendable {
         self.roots = roots
         StageTimer.mark("goroutines and roots (\(roots.count) roots)")
 
-        if buildGraph { pendingGraph = PendingGraph(heap: heap, roots: roots) }
+        if buildGraph {
+            // The graph and then its dominator tree are built on another thread while types
+            // propagate on this one (they do not depend on types).
+            let pending = PendingGraph(heap: heap, roots: roots)
+            pendingGraph = pending
+            pendingDominators = PendingDominators(after: pending)
+        }
         typing = TypePropagation(heap: heap)
         if let stacks { installClosureNaming(stacks.functions) }
         typing.propagateFromGlobals()
@@ -69,6 +76,7 @@ public final class HeapAnalysis: @unchecked Sendable {
                 typing.propagate(value: bytes, known: known, type: v.type)
             }
         }
+        typing.finish()
         StageTimer.mark("type propagation")
     }
 
@@ -122,20 +130,35 @@ public final class HeapAnalysis: @unchecked Sendable {
         return g
     }()
     public private(set) lazy var dominators: DominatorTree = {
-        let d = DominatorTree(graph: graph.graph, root: graph.superRoot)
+        let g = graph
+        if let d = pendingDominators?.wait() {
+            pendingDominators = nil
+            StageTimer.mark("dominator tree (built alongside)")
+            return d
+        }
+        let d = DominatorTree(graph: g.graph, root: g.superRoot)
         StageTimer.mark("dominator tree")
         return d
     }()
     /// Each node's own size (objects' slots; roots nothing).
     public private(set) lazy var nodeSizes = ObjectSizes(heap: heap)
-    public private(set) lazy var retainedBytes: [UInt64] = {
+    public var retainedBytes: [UInt64] {
+        if let v = cachedRetained { return v }
         var values = nodeSizes.all(nodeCount: graph.graph.nodeCount)
         dominators.accumulateRetained(&values, order: preorderNodes)
+        cachedRetained = values
         return values
-    }()
+    }
+    private var cachedRetained: [UInt64]?
+    private var cachedPreorder: [UInt32]?
     public private(set) lazy var retainedObjects: [UInt32] = dominators.retainedCounts()
     public private(set) lazy var dominatorChildren = dominators.children()
-    public private(set) lazy var preorderNodes = dominators.nodesInPreorder()
+    public var preorderNodes: [UInt32] {
+        if let v = cachedPreorder { return v }
+        let v = dominators.nodesInPreorder()
+        cachedPreorder = v
+        return v
+    }
     /// For an object a goroutine owns: which of the goroutine's words (function and variable) holds
     /// it: the word pointing into the object's dominator-tree ancestor right below the goroutine.
     public func stackLabel(forObject n: UInt32, root r: Int) -> SlotLabel? {
@@ -172,10 +195,13 @@ public final class HeapAnalysis: @unchecked Sendable {
         var owner = [UInt32](repeating: HeapAnalysis.unreachableOwner, count: count)
         var child = [UInt32](repeating: .max, count: count)
         let idom = dominators.idom
-        for n in preorderNodes {
+        let superRoot = graph.superRoot
+        // Dominator preorder (every node after its idom), made here and freed after unless cached.
+        let order = cachedPreorder ?? dominators.nodesInPreorder()
+        for n in order {
             if graph.rootIndex(ofNode: n) != nil {
                 owner[Int(n)] = n
-            } else if n == graph.superRoot {
+            } else if n == superRoot {
                 owner[Int(n)] = .max
             } else if idom[Int(n)] != .max {
                 let d = idom[Int(n)]
@@ -185,6 +211,26 @@ public final class HeapAnalysis: @unchecked Sendable {
         }
         return (owner, child)
     }()
+
+    /// Each root's retained bytes (indexed like `graph.roots`), from ownership alone: a root retains
+    /// exactly the objects it owns (roots hang off the super-root), so no per-node retained array.
+    public func retainedBytesOfRoots() -> [UInt64] {
+        if let all = cachedRetained { return graph.roots.indices.map { all[Int(graph.node(ofRoot: $0))] } }
+        var sums = [UInt64](repeating: 0, count: graph.roots.count)
+        let owner = ownership.owner
+        let firstRoot = UInt32(graph.objectCount)
+        let rootCount = UInt32(graph.roots.count)
+        owner.withUnsafeBufferPointer { owner in
+            for span in heap.spans.spans {
+                let size = span.accountedSlotSize
+                for id in span.firstObject..<(span.firstObject + span.objectCount) {
+                    let r = owner[Int(id)] &- firstRoot
+                    if r < rootCount { sums[Int(r)] += size }
+                }
+            }
+        }
+        return sums
+    }
 
     public var owners: [UInt32] { ownership.owner }
 
@@ -235,6 +281,26 @@ final class PendingGraph: @unchecked Sendable {
     }
 
     func wait() -> ObjectGraph {
+        group.wait()
+        return result!
+    }
+}
+
+/// The dominator tree being built on a background thread once the pending graph is ready.
+final class PendingDominators: @unchecked Sendable {
+    private let group = DispatchGroup()
+    private var result: DominatorTree?
+
+    init(after graph: PendingGraph) {
+        group.enter()
+        DispatchQueue.global(qos: .userInitiated).async { [self] in
+            let g = graph.wait()
+            result = DominatorTree(graph: g.graph, root: g.superRoot)
+            group.leave()
+        }
+    }
+
+    func wait() -> DominatorTree {
         group.wait()
         return result!
     }

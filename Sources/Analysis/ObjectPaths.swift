@@ -24,23 +24,28 @@ extension HeapAnalysis {
     /// A shortest path `from` -> ... -> `to` by breadth-first search, stopping when `to` is reached.
     /// Uses one parent array for the whole analysis, reset after each search (only what was touched).
     public func shortestPath(from: UInt32, to: UInt32) -> [UInt32]? {
+        shortestPath(from: from, toFirst: { $0 == to })
+    }
+
+    /// A shortest path `from` -> ... -> the first node (in breadth-first order) that `isTarget` accepts.
+    public func shortestPath(from: UInt32, toFirst isTarget: (UInt32) -> Bool) -> [UInt32]? {
         let g = graph.graph
         if searchParents.count != g.nodeCount { searchParents = [UInt32](repeating: .max, count: g.nodeCount) }
         var queue: [UInt32] = [from]
         searchParents[Int(from)] = from
         var head = 0
-        var found = false
+        var found: UInt32?
         while head < queue.count {
             let x = queue[head]
             head += 1
-            if x == to { found = true; break }
+            if isTarget(x) { found = x; break }
             for y in g.edges[g.edgeRange(of: x)] where searchParents[Int(y)] == .max {
                 searchParents[Int(y)] = x
                 queue.append(y)
             }
         }
         var path: [UInt32] = []
-        if found {
+        if let to = found {
             var x = to
             path.append(x)
             while x != from {
@@ -50,7 +55,7 @@ extension HeapAnalysis {
         }
         // Every node given a parent was queued: resetting the queue resets them all.
         for q in queue { searchParents[Int(q)] = .max }
-        return found ? path.reversed() : nil
+        return found != nil ? path.reversed() : nil
     }
 
     /// Paths longer than this keep their first and last steps around one step saying how many were

@@ -78,6 +78,7 @@ public struct Retainers: Sendable {
         var lastRootInGroup: [Int] = []
         // Group of each plain root, and of each (goroutine root, label) pair, found once.
         var groupOfRoot = [Int](repeating: -1, count: graph.roots.count)
+        let rootHasLabels = graph.roots.map { !$0.labels.isEmpty }
         var groupOfLabel: [SlotLabel: Int] = [:]
         func group(_ key: String, _ make: () -> Group) -> Int {
             if let g = byKey[key] { return g }
@@ -106,8 +107,8 @@ public struct Retainers: Sendable {
                 sharedMembers.append(node)
             } else {
                 let r = graph.rootIndex(ofNode: owner)!
-                let root = graph.roots[r]
-                if !root.labels.isEmpty, let label = a.stackLabel(forObject: node, root: r) {
+                if rootHasLabels[r], let label = a.stackLabel(forObject: node, root: r) {
+                    let root = graph.roots[r]
                     // Goroutines group by the function and variable through which they hold the object.
                     var keyLabel = label
                     if byGoroutine { keyLabel.variable += "|\(root.goroutine ?? 0)" }
@@ -122,6 +123,7 @@ public struct Retainers: Sendable {
                 } else if groupOfRoot[r] >= 0 {
                     gi = groupOfRoot[r]
                 } else {
+                    let root = graph.roots[r]
                     gi = group("root|\(r)") {
                         Group(kind: root.kind.rawValue, name: root.name, function: root.function, variable: root.variable,
                               goroutines: [], objects: 0, bytes: 0, retainedBytes: 0, sharedBy: [], path: [])
@@ -140,23 +142,25 @@ public struct Retainers: Sendable {
         // One pass over the objects of T in id order.
         let spans = heap.spans
         let types = heap.objectTypes
+        func isWanted(_ raw: UInt32) -> Bool {
+            raw != HeapTypeRef.unknown.raw && wanted[Int(raw & 0x7fff_ffff) * 2 + (raw & 0x8000_0000 != 0 ? 1 : 0)]
+        }
         for s in 0..<spans.spans.count {
             let span = spans.spans[s]
             let size = span.accountedSlotSize
             for id in span.firstObject..<(span.firstObject + span.objectCount) {
                 let raw = types[Int(id)]
-                guard raw != HeapTypeRef.unknown.raw,
-                      wanted[Int(raw & 0x7fff_ffff) * 2 + (raw & 0x8000_0000 != 0 ? 1 : 0)] else { continue }
+                guard isWanted(raw) else { continue }
                 add(id, bytes: size, count: 1)
             }
         }
         for (block, n) in tinyCounts { add(block, bytes: UInt64(n) * Swift.max(1, 16 / UInt64(Swift.max(n, 1))), count: n) }
         StageTimer.mark("retainers: grouping")
-        _ = a.retainedBytes
+        let rootRetained = a.retainedBytesOfRoots()
         StageTimer.mark("retainers: retained sizes")
         // Retained bytes and goroutines of each group's roots.
         for (gi, rs) in rootsInGroup.enumerated() where !rs.isEmpty {
-            groups[gi].retainedBytes = rs.reduce(0) { $0 + a.retainedBytes[Int(graph.node(ofRoot: $1))] }
+            groups[gi].retainedBytes = rs.reduce(0) { $0 + rootRetained[$1] }
             groups[gi].goroutines = Array(Set(rs.compactMap { graph.roots[$0].goroutine })).sorted()
         }
         if let gi = byKey["shared"] {
@@ -168,10 +172,22 @@ public struct Retainers: Sendable {
         for (gi, nodes) in candidates.enumerated() {
             // The member nearest the top of the dominator tree makes the shortest sample path.
             guard let node = Retainers.shallowest(nodes, dominators: dom) else { continue }
-            let shared = a.owners[Int(node)] == .max
-            if let p = shared ? (a.pathToShared(node) ?? a.shortestPath(to: node)) : a.shortestPath(to: node) {
-                groups[gi].path = a.describePath(p)
+            let owner = owners[Int(node)]
+            let path: [UInt32]?
+            if owner == .max {
+                path = a.pathToShared(node) ?? a.shortestPath(to: node)
+            } else if let r = graph.rootIndex(ofNode: owner) {
+                // From the owning root to its nearest object of T held the same way (or to `node`).
+                let label = graph.roots[r].labels.isEmpty ? nil : a.stackLabel(forObject: node, root: r)
+                path = a.shortestPath(from: owner, toFirst: { y in
+                    if y == node { return true }
+                    guard graph.isObject(y), owners[Int(y)] == owner, isWanted(types[Int(y)]) else { return false }
+                    return label == nil || a.stackLabel(forObject: y, root: r) == label
+                }).map { [graph.superRoot] + $0 }
+            } else {
+                path = a.shortestPath(to: node)
             }
+            if let path { groups[gi].path = a.describePath(path) }
         }
         StageTimer.mark("retainers: sample paths")
         groups.sort { ($0.bytes, $0.objects) > ($1.bytes, $1.objects) }

@@ -14,8 +14,40 @@ public enum StageTimer {
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 
-    /// Starts the clock (call first thing).
-    public static func start() { last = now() }
+    nonisolated(unsafe) static var peakAnonKB = 0
+
+    /// Starts the clock (call first thing) and, when timing, a sampler of the peak anonymous memory
+    /// (what the analysis itself holds, apart from the mapped core's pages) every 20 ms.
+    public static func start() {
+        last = now()
+        guard enabled else { return }
+        var thread = pthread_t()
+        _ = pthread_create(&thread, nil, { _ in
+            while true {
+                StageTimer.peakAnonKB = max(StageTimer.peakAnonKB, StageTimer.statusKB("RssAnon:") ?? 0)
+                usleep(20_000)
+            }
+        }, nil)
+    }
+
+    /// Prints the peak anonymous and the peak total resident memory (call last).
+    public static func finish() {
+        guard enabled else { return }
+        let anon = max(peakAnonKB, statusKB("RssAnon:") ?? 0)
+        let text = "timing: peak anon RSS \(anon / 1024) MiB (beyond the mapped core), peak RSS \((statusKB("VmHWM:") ?? 0) / 1024) MiB\n"
+        _ = text.withCString { write(2, $0, strlen($0)) }
+    }
+
+    static func statusKB(_ key: String) -> Int? {
+        guard let f = fopen("/proc/self/status", "r") else { return nil }
+        defer { fclose(f) }
+        var line = [CChar](repeating: 0, count: 256)
+        while fgets(&line, 256, f) != nil {
+            let s = String(cString: line)
+            if s.hasPrefix(key) { return Int(s.dropFirst(key.count).trimmingSpaces().split(separator: " ").first ?? "") }
+        }
+        return nil
+    }
 
     /// Reports the time since the previous mark and the process's current resident anonymous memory.
     public static func mark(_ stage: String) {

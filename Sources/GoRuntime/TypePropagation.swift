@@ -348,6 +348,17 @@ public final class TypePropagation {
 
 extension TypePropagation {
     /// Seeds the walk with every package-level variable DWARF types, in address order.
+    /// Frees the walk's scratch (queue, walked bits, batches) once every propagation is done; only
+    /// the results (object types, tiny values) stay. Propagating again after this is an error.
+    public func finish() {
+        queue = []
+        pending = []
+        flushing = []
+        walked = []
+        interiorWalked = []
+        slotCache = PointerSlotCache()
+    }
+
     public func propagateFromGlobals() {
         let bias = heap.process.bias
         for g in heap.process.dwarf.globals {

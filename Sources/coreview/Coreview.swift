@@ -28,6 +28,7 @@ struct Coreview: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
             fflush(stdout)
+            StageTimer.finish()
             Glibc.exit(Output.exitStatus)
         } catch let error as CoreviewError {
             fflush(stdout)
