@@ -188,8 +188,9 @@ public final class HeapAnalysis: @unchecked Sendable {
 
     /// For every node: the root node that dominates it (itself for roots; UInt32.max when only the
     /// super-root does: the object is shared by several roots; `unreachableOwner` when nothing reaches
-    /// it), and its dominator-tree ancestor right below that root (UInt32.max for roots, shared and
-    /// unreachable objects). One pass in dominator preorder.
+    /// it), and its dominator-tree ancestor right below that root, or right below the super-root for a
+    /// shared object (its "top"; UInt32.max for roots and unreachable objects). One pass in dominator
+    /// preorder.
     public private(set) lazy var ownership: (owner: [UInt32], child: [UInt32]) = {
         let count = graph.graph.nodeCount
         var owner = [UInt32](repeating: HeapAnalysis.unreachableOwner, count: count)
@@ -206,7 +207,7 @@ public final class HeapAnalysis: @unchecked Sendable {
             } else if idom[Int(n)] != .max {
                 let d = idom[Int(n)]
                 owner[Int(n)] = owner[Int(d)]
-                child[Int(n)] = graph.rootIndex(ofNode: d) != nil ? n : child[Int(d)]
+                child[Int(n)] = graph.rootIndex(ofNode: d) != nil || d == superRoot ? n : child[Int(d)]
             }
         }
         return (owner, child)
@@ -234,13 +235,16 @@ public final class HeapAnalysis: @unchecked Sendable {
 
     public var owners: [UInt32] { ownership.owner }
 
-    /// Predecessors of the shared objects, built on first use.
+    /// Predecessors of the shared tops (shared objects right below the super-root), built on first use.
     private(set) lazy var sharedRegion: SharedRegion = {
-        let owner = ownership.owner
+        let idom = dominators.idom
         let superRoot = graph.superRoot
-        var shared = NodeSet(count: graph.graph.nodeCount)
-        for (n, o) in owner.enumerated() where o == .max && UInt32(n) != superRoot { shared.insert(UInt32(n)) }
-        return SharedRegion(graph: graph.graph, shared: shared)
+        var tops = NodeSet(count: graph.graph.nodeCount)
+        for n in 0..<graph.objectCount where idom[n] == superRoot { tops.insert(UInt32(n)) }
+        StageTimer.mark("shared tops (\(tops.count))")
+        let region = SharedRegion(graph: graph.graph, shared: tops)
+        StageTimer.mark("shared region (\(region.edges.count) edges)")
+        return region
     }()
 
     public var warnings: [String] {

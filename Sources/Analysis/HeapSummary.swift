@@ -14,6 +14,10 @@ public struct HeapSummary: Sendable {
     public var bytes: UInt64
     public var inUseBytes: UInt64
     public var knownTypeObjects: Int
+    /// Reachable objects, and how many of them have a known type (garbage can only be named by a
+    /// type the runtime stored with it; reachable objects also by propagation).
+    public var reachableObjects: Int
+    public var knownTypeReachableObjects: Int
     public var reachableBytes: UInt64
     public var unreachableObjects: Int
     public var goroutines: Int
@@ -30,12 +34,21 @@ public struct HeapSummary: Sendable {
         // Tiny blocks holding typed values count as known, as in the histogram.
         let tinyBlocks = Set(a.typing.tinyValues.map { UInt32($0.key >> 4) })
         var known = 0
-        for (id, raw) in a.heap.objectTypes.enumerated() where raw != HeapTypeRef.unknown.raw || tinyBlocks.contains(UInt32(id)) {
+        var knownReachable = 0
+        var reachable = 0
+        let dominators = a.dominators
+        for (id, raw) in a.heap.objectTypes.enumerated() {
+            let isReachable = dominators.isReachable(UInt32(id))
+            if isReachable { reachable += 1 }
+            guard raw != HeapTypeRef.unknown.raw || tinyBlocks.contains(UInt32(id)) else { continue }
             known += 1
+            if isReachable { knownReachable += 1 }
         }
         knownTypeObjects = known
+        knownTypeReachableObjects = knownReachable
+        reachableObjects = reachable
         reachableBytes = a.retainedBytes[Int(a.graph.superRoot)]
-        unreachableObjects = (0..<UInt32(a.graph.objectCount)).lazy.filter { !a.dominators.isReachable($0) }.count
+        unreachableObjects = a.graph.objectCount - reachable
         goroutines = a.stacks?.goroutines.count ?? 0
         roots = a.roots.count
         let top = TopRetainers(analysis: a, count: 10)

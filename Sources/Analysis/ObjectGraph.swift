@@ -39,7 +39,8 @@ public final class ObjectGraph: @unchecked Sendable {
         if !finalized.isEmpty {
             var starts: [UInt32] = []
             for t in rootTargets { starts.append(contentsOf: t) }
-            let reached = ObjectGraph.reach(objectEdges, from: starts, count: n)
+            let wanted = finalized.compactMap { roots[$0].finalizedObject.flatMap(heap.objectID(containing:)) }
+            let reached = ObjectGraph.reach(objectEdges, from: starts, count: n, until: wanted)
             for r in finalized {
                 guard let object = roots[r].finalizedObject, let id = heap.objectID(containing: object),
                       !reached.contains(id) else { continue }
@@ -98,12 +99,22 @@ public final class ObjectGraph: @unchecked Sendable {
         return builder.build()
     }
 
-    static func reach(_ g: CSRGraph, from starts: [UInt32], count: Int) -> NodeSet {
+    /// The nodes reachable from `starts`; the search stops early once every node of `until` is
+    /// reached (then the set is complete for those nodes only, which is all the caller asks).
+    static func reach(_ g: CSRGraph, from starts: [UInt32], count: Int, until: [UInt32]) -> NodeSet {
         var seen = NodeSet(count: count)
+        var targets = NodeSet(count: count)
+        for t in until { targets.insert(t) }
+        var missing = targets.count
         var stack: [UInt32] = []
-        for s in starts where seen.insert(s) { stack.append(s) }
-        while let x = stack.popLast() {
-            for y in g.edges[g.edgeRange(of: x)] where seen.insert(y) { stack.append(y) }
+        func visit(_ y: UInt32) -> Bool {
+            guard seen.insert(y) else { return false }
+            if targets.contains(y) { missing -= 1 }
+            return true
+        }
+        for s in starts where visit(s) { stack.append(s) }
+        while missing > 0, let x = stack.popLast() {
+            for y in g.edges[g.edgeRange(of: x)] where visit(y) { stack.append(y) }
         }
         return seen
     }

@@ -1,55 +1,72 @@
+import Dispatch
 import HeapGraph
 
-/// The objects no single root dominates ("shared"), with their predecessors: enough to find which roots
-/// reach a shared object and a path from one of them, without reversing the whole graph.
+/// The edges into the shared part of the heap. A shared object (no single root dominates it) hangs in
+/// the dominator tree below a "top": its ancestor right below the super-root. An edge from outside a
+/// dominator subtree can only enter it at the subtree's root, so which roots reach a shared object, and
+/// how, is decided by the predecessors of the tops alone: this holds them, without reversing the graph.
 ///
-/// Shared nodes are numbered densely by rank (how many shared nodes have a smaller id), so the CSR
-/// offsets cost 4 bytes per shared node, not per node. Invariant: `predecessors(of: v)` lists every
-/// node with an edge to `v` when `v` is shared, and nothing otherwise.
+/// Members are numbered densely by rank (how many members have a smaller id), so the CSR offsets cost
+/// 4 bytes per member, not per node. Invariant: `predecessors(of: v)` lists every node with an edge to
+/// `v` when `v` is a member, and nothing otherwise.
 struct SharedRegion {
-    /// The shared nodes as a bit set, and the rank of each 64-node word's first bit.
+    /// The members (the tops) as a bit set, and the rank of each 64-node word's first bit.
     let shared: NodeSet
     let wordRanks: [UInt32]
-    /// CSR over shared ranks: predecessors of the shared node of rank k are edges[offsets[k]..<offsets[k+1]].
+    /// CSR over member ranks: predecessors of the member of rank k are edges[offsets[k]..<offsets[k+1]].
     let offsets: [UInt32]
     let edges: [UInt32]
 
+    /// One scan of the edges per pass, split by source node over both cores (each part counts and
+    /// fills its own share of every list, parts in source order, so the result does not depend on it).
     init(graph: CSRGraph, shared: NodeSet) {
         let n = graph.nodeCount
         var wordRanks = [UInt32](repeating: 0, count: shared.words.count + 1)
         for (i, w) in shared.words.enumerated() { wordRanks[i + 1] = wordRanks[i] + UInt32(w.nonzeroBitCount) }
-        let sharedCount = Int(wordRanks[shared.words.count])
-        var offsets = [UInt32](repeating: 0, count: sharedCount + 1)
+        let members = Int(wordRanks[shared.words.count])
+        // Parts: source ranges with about equal edge counts.
+        let partCount = 2
+        var bounds = [0]
+        for p in 1..<partCount {
+            let goal = UInt64(graph.edgeCount) * UInt64(p) / UInt64(partCount)
+            var lo = bounds.last!, hi = n
+            while lo < hi { let mid = (lo + hi) / 2; if graph.offsets[mid] < goal { lo = mid + 1 } else { hi = mid } }
+            bounds.append(lo)
+        }
+        bounds.append(n)
+        var offsets = [UInt32](repeating: 0, count: members + 1)
         var edges: [UInt32] = []
+        let partCounts = (0..<partCount).map { _ in
+            let c = UnsafeMutablePointer<UInt32>.allocate(capacity: max(members, 1))
+            c.initialize(repeating: 0, count: max(members, 1))
+            return c
+        }
+        defer { for c in partCounts { c.deallocate() } }
         graph.edges.withUnsafeBufferPointer { e in
             graph.offsets.withUnsafeBufferPointer { off in
                 shared.words.withUnsafeBufferPointer { bits in
                     wordRanks.withUnsafeBufferPointer { ranks in
-                        @inline(__always) func rank(_ v: UInt32) -> Int? {
-                            let w = bits[Int(v) >> 6]
-                            let bit: UInt64 = 1 << UInt64(v & 63)
-                            guard w & bit != 0 else { return nil }
-                            return Int(ranks[Int(v) >> 6]) + (w & (bit &- 1)).nonzeroBitCount
-                        }
-                        offsets.withUnsafeMutableBufferPointer { count in
-                            for i in 0..<e.count { if let k = rank(e[i]) { count[k + 1] += 1 } }
-                            for k in 0..<sharedCount { count[k + 1] += count[k] }
-                        }
-                        // Fill with offsets[k] as k's cursor (it ends at k + 1's start), then shift back.
-                        edges = [UInt32](repeating: 0, count: Int(offsets[sharedCount]))
-                        edges.withUnsafeMutableBufferPointer { out in
-                            offsets.withUnsafeMutableBufferPointer { cursor in
-                                for u in 0..<n {
-                                    for i in Int(off[u])..<Int(off[u + 1]) {
-                                        guard let k = rank(e[i]) else { continue }
-                                        out[Int(cursor[k])] = UInt32(u)
-                                        cursor[k] += 1
-                                    }
-                                }
-                                var k = sharedCount
-                                while k > 0 { cursor[k] = cursor[k - 1]; k -= 1 }
-                                cursor[0] = 0
+                        var work = RegionScan(edges: e, offsets: off, bits: bits, ranks: ranks, bounds: bounds,
+                                              cursors: partCounts, out: nil)
+                        // Pass 1: each part counts its edges into each member.
+                        let counting = work
+                        DispatchQueue.concurrentPerform(iterations: partCount) { p in counting.count(part: p) }
+                        // Offsets; each part's cursor starts at its list start plus the earlier parts' counts.
+                        var sum: UInt32 = 0
+                        for k in 0..<members {
+                            offsets[k] = sum
+                            for c in partCounts {
+                                let here = c[k]
+                                c[k] = sum
+                                sum += here
                             }
+                        }
+                        offsets[members] = sum
+                        edges = [UInt32](repeating: 0, count: Int(sum))
+                        edges.withUnsafeMutableBufferPointer { out in
+                            work.out = out
+                            let filling = work
+                            DispatchQueue.concurrentPerform(iterations: partCount) { p in filling.fill(part: p) }
                         }
                     }
                 }
@@ -69,52 +86,111 @@ struct SharedRegion {
     }
 }
 
+/// The raw buffers one part of the region's edge scan works on; parts write disjoint cursors and
+/// output slots, which is what makes sharing them between threads sound.
+private struct RegionScan: @unchecked Sendable {
+    let edges: UnsafeBufferPointer<UInt32>
+    let offsets: UnsafeBufferPointer<UInt64>
+    let bits: UnsafeBufferPointer<UInt64>
+    let ranks: UnsafeBufferPointer<UInt32>
+    let bounds: [Int]
+    let cursors: [UnsafeMutablePointer<UInt32>]
+    var out: UnsafeMutableBufferPointer<UInt32>?
+
+    /// The member rank of node `v`, or nil when it is not a member.
+    @inline(__always)
+    func rank(_ v: UInt32) -> Int? {
+        let w = bits[Int(v) >> 6]
+        let bit: UInt64 = 1 << UInt64(v & 63)
+        guard w & bit != 0 else { return nil }
+        return Int(ranks[Int(v) >> 6]) + (w & (bit &- 1)).nonzeroBitCount
+    }
+
+    func count(part p: Int) {
+        let c = cursors[p]
+        for i in Int(offsets[bounds[p]])..<Int(offsets[bounds[p + 1]]) { if let k = rank(edges[i]) { c[k] += 1 } }
+    }
+
+    func fill(part p: Int) {
+        let cursor = cursors[p]
+        let out = out!
+        for u in bounds[p]..<bounds[p + 1] {
+            for i in Int(offsets[u])..<Int(offsets[u + 1]) {
+                guard let k = rank(edges[i]) else { continue }
+                out[Int(cursor[k])] = UInt32(u)
+                cursor[k] += 1
+            }
+        }
+    }
+}
+
 extension HeapAnalysis {
-    /// The roots (indices) that reach any of `nodes` (shared objects): a backward search through shared
-    /// objects that stops at the first object owned by a root, or at a root.
+    /// The roots (indices) that reach any of `nodes` (shared objects): those reaching their tops, found
+    /// backwards from top to top through the tops' predecessors.
     public func rootsReaching(_ nodes: [UInt32]) -> [Int] {
         let region = sharedRegion
-        let owners = self.owners
+        let (owners, top) = ownership
         var seen = NodeSet(count: graph.graph.nodeCount)
         var stack: [UInt32] = []
         var roots = Set<Int>()
-        for n in nodes where seen.insert(n) { stack.append(n) }
-        while let x = stack.popLast() {
-            for u in region.predecessors(of: x) where seen.insert(u) {
-                if let r = graph.rootIndex(ofNode: u) { roots.insert(r) }
-                else if owners[Int(u)] == .max { stack.append(u) }
-                else if let r = graph.rootIndex(ofNode: owners[Int(u)]) { roots.insert(r) }
+        for n in nodes where seen.insert(top[Int(n)]) { stack.append(top[Int(n)]) }
+        while let t = stack.popLast() {
+            for u in region.predecessors(of: t) {
+                if let r = graph.rootIndex(ofNode: u) { roots.insert(r); continue }
+                let o = owners[Int(u)]
+                if o == .max {
+                    if seen.insert(top[Int(u)]) { stack.append(top[Int(u)]) }
+                } else if let r = graph.rootIndex(ofNode: o) {
+                    roots.insert(r)
+                }
             }
         }
         return roots.sorted()
     }
 
-    /// A path to a shared object: backwards through shared objects to the first object a root owns (or
-    /// a root), then forwards from that root to it.
+    /// A shortest-by-tops path to a shared object: backwards from its top through the tops' predecessors
+    /// to a root (or an object a root owns), then forwards segment by segment: root -> ... -> a node
+    /// pointing at a top -> that top -> ... -> the next such node -> ... -> the object.
     func pathToShared(_ target: UInt32) -> [UInt32]? {
         let region = sharedRegion
-        var parent: [UInt32: UInt32] = [target: target]
-        var queue: [UInt32] = [target]
+        let (owners, top) = ownership
+        let first = top[Int(target)]
+        guard first != .max else { return nil }
+        // For a top reached backwards: the node in its subtree pointing at the next top towards `first`.
+        var link: [UInt32: (via: UInt32, next: UInt32)] = [first: (first, first)]
+        var queue: [UInt32] = [first]
         var head = 0
-        var entry: UInt32?
+        var entry: (node: UInt32, top: UInt32)?
         search: while head < queue.count {
-            let x = queue[head]
+            let t = queue[head]
             head += 1
-            for u in region.predecessors(of: x) where parent[u] == nil {
-                parent[u] = x
-                if graph.rootIndex(ofNode: u) != nil || graph.rootIndex(ofNode: owners[Int(u)]) != nil { entry = u; break search }
-                queue.append(u)
+            for u in region.predecessors(of: t) {
+                if graph.rootIndex(ofNode: u) != nil || graph.rootIndex(ofNode: owners[Int(u)]) != nil {
+                    entry = (u, t)
+                    break search
+                }
+                let t2 = top[Int(u)]
+                if owners[Int(u)] == .max, t2 != .max, link[t2] == nil {
+                    link[t2] = (u, t)
+                    queue.append(t2)
+                }
             }
         }
         guard let entry else { return nil }
-        var tail: [UInt32] = []
-        var x = entry
-        while x != target {
-            x = parent[x]!
-            tail.append(x)
+        let owner = graph.rootIndex(ofNode: entry.node) != nil ? entry.node : owners[Int(entry.node)]
+        guard var path = owner == entry.node ? [entry.node] : shortestPath(from: owner, to: entry.node) else { return nil }
+        var t = entry.top
+        path.append(t)
+        while t != first {
+            guard let (via, next) = link[t], let inside = shortestPath(from: t, to: via) else { return nil }
+            path += inside.dropFirst()
+            path.append(next)
+            t = next
         }
-        let owner = graph.rootIndex(ofNode: entry) != nil ? entry : owners[Int(entry)]
-        guard let head = owner == entry ? [entry] : shortestPath(from: owner, to: entry) else { return nil }
-        return [graph.superRoot] + head + tail
+        if target != first {
+            guard let inside = shortestPath(from: first, to: target) else { return nil }
+            path += inside.dropFirst()
+        }
+        return [graph.superRoot] + path
     }
 }

@@ -98,6 +98,9 @@ public final class GoHeap: @unchecked Sendable {
                     scanner.fail("object at 0x\(String(slotBase, radix: 16)) has a type header 0x\(String(typeAddress, radix: 16)) that does not decode")
                     return
                 }
+                // A nameless GC-program stand-in (Go 1.22/1.23 large objects) says nothing of the
+                // type: the object stays for propagation to name from DWARF, or unknown.
+                guard rt.kind != 0 else { return }
                 let isArray = rt.size > 0 && dataSize >= 2 * rt.size
                 objectTypes[Int(id)] = HeapTypeRef(type: tid, array: isArray).raw
             }

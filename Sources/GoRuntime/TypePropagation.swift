@@ -347,7 +347,6 @@ public final class TypePropagation {
 }
 
 extension TypePropagation {
-    /// Seeds the walk with every package-level variable DWARF types, in address order.
     /// Frees the walk's scratch (queue, walked bits, batches) once every propagation is done; only
     /// the results (object types, tiny values) stay. Propagating again after this is an error.
     public func finish() {
@@ -359,6 +358,7 @@ extension TypePropagation {
         slotCache = PointerSlotCache()
     }
 
+    /// Seeds the walk with every package-level variable DWARF types, in address order.
     public func propagateFromGlobals() {
         let bias = heap.process.bias
         for g in heap.process.dwarf.globals {

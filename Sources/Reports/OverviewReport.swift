@@ -6,6 +6,8 @@ public enum OverviewReport {
         [("heap", .object([("spans", .int(Int64(h.spans))), ("objects", .int(Int64(h.objects))),
                            ("bytes", .uint(h.bytes)), ("inUseBytes", .uint(h.inUseBytes)),
                            ("knownTypeObjects", .int(Int64(h.knownTypeObjects))),
+                           ("reachableObjects", .int(Int64(h.reachableObjects))),
+                           ("knownTypeReachableObjects", .int(Int64(h.knownTypeReachableObjects))),
                            ("reachableBytes", .uint(h.reachableBytes)),
                            ("unreachableObjects", .int(Int64(h.unreachableObjects))),
                            ("goroutines", .int(Int64(h.goroutines))), ("roots", .int(Int64(h.roots)))])),
@@ -20,8 +22,9 @@ public enum OverviewReport {
 
     public static func heapText(_ h: HeapSummary) -> String {
         var out = "\nHeap        \(grouped(h.objects)) objects, \(humanBytes(h.bytes)) in \(grouped(h.spans)) spans (\(humanBytes(h.inUseBytes)) in use)\n"
-        out += "            type known for \(percent(UInt64(h.knownTypeObjects), of: UInt64(max(h.objects, 1)))) of objects; "
-        out += "\(humanBytes(h.reachableBytes)) reachable from \(grouped(h.roots)) roots, \(grouped(h.unreachableObjects)) unreachable objects not yet swept\n"
+        out += "            type known for \(percent(UInt64(h.knownTypeObjects), of: UInt64(max(h.objects, 1)))) of objects"
+        out += " (\(percent(UInt64(h.knownTypeReachableObjects), of: UInt64(max(h.reachableObjects, 1)))) of reachable ones)\n"
+        out += "            \(humanBytes(h.reachableBytes)) reachable from \(grouped(h.roots)) roots; \(grouped(h.unreachableObjects)) unreachable objects not yet swept\n"
         out += "Goroutines  \(h.goroutines)\n"
         if h.suspects.isEmpty {
             out += "\nLeak suspects: none (no root or object retains more than 10% of the heap)\n"

@@ -41,6 +41,36 @@ import Testing
             // The sample path starts at the root and ends at an object of the type.
             #expect(group.path.first?.isRoot == true)
             #expect(group.path.last?.type == e.type || e.type == "main.Tiny", "path ends at \(group.path.last?.type ?? "nothing")")
+            RetainersTests.expectGraphPath(a, group.path, from: [group.name])
+        }
+    }
+
+    /// The steps are a walk in the object graph: from a root named in `roots` (or one whose name
+    /// starts with a goroutine group's label), each step an edge to the object at the next address.
+    static func expectGraphPath(_ a: HeapAnalysis, _ path: [PathStep], from roots: [String]) {
+        let graph = a.graph
+        guard let first = path.first, first.isRoot, let name = first.field,
+              let r = graph.roots.firstIndex(where: { root in
+                  // A goroutine's step names the frame and variable holding the object: match the id.
+                  if let g = root.goroutine { return name.hasPrefix("goroutine \(g) ") }
+                  return root.name == name
+              }) else {
+            Issue.record("path does not start at a root: \(path.first.map { "\($0)" } ?? "empty")")
+            return
+        }
+        #expect(roots.contains { name == $0 || name.hasSuffix($0) }, "path starts at \(name), not at one of \(roots)")
+        var previous: UInt32? = graph.node(ofRoot: r)
+        for step in path.dropFirst() {
+            guard let address = step.address else { previous = nil; continue }  // "... N more steps"
+            guard let id = a.heap.objectID(containing: address) else {
+                Issue.record("path step \(step) is not a heap object")
+                return
+            }
+            if let p = previous {
+                let successors = graph.graph.edges[graph.graph.edgeRange(of: p)]
+                #expect(successors.contains(id), "no edge from node \(p) to \(step.type ?? "?") @\(address)")
+            }
+            previous = id
         }
     }
 
@@ -63,6 +93,8 @@ import Testing
             let shared = try #require(r.groups.first { $0.kind == "shared" })
             #expect(shared.objects == s.count)
             #expect(Set(shared.sharedBy) == Set(s.roots), "\(shared.sharedBy)")
+            #expect(shared.path.last?.type == s.type)
+            RetainersTests.expectGraphPath(a, shared.path, from: shared.sharedBy)
             #expect(!r.groups.contains { $0.kind == "global" })
         }
     }
