@@ -15,12 +15,20 @@ public struct DominatorTreeView {
 
     public let analysis: HeapAnalysis
     public let start: UInt32
+    /// The analysis's per-node arrays, held here so the walk reads them without going through
+    /// the analysis's lazy properties for every node.
+    private let retainedBytes: [UInt64]
+    private let subtreeSize: [UInt32]
+    private let children: CSRGraph
 
     /// `root`: nil for the whole heap (the super-root), else a root's name ("main.cache",
     /// "goroutine 18 main.worker (var sessions)") or an address inside a heap object.
     public init(analysis: HeapAnalysis, root: String?) throws {
         self.analysis = analysis
         let graph = analysis.graph
+        retainedBytes = analysis.retainedBytes
+        subtreeSize = analysis.dominators.subtreeSize
+        children = analysis.dominatorChildren
         guard let root else {
             start = graph.superRoot
             return
@@ -46,16 +54,15 @@ public struct DominatorTreeView {
 
     /// The node's dominator-tree children, largest retained size first.
     public func children(of n: UInt32) -> [UInt32] {
-        let c = analysis.dominatorChildren
-        let retained = analysis.retainedBytes
-        return c.edges[c.edgeRange(of: n)].sorted { (retained[Int($0)], $1) > (retained[Int($1)], $0) }
+        let retained = retainedBytes
+        return children.edges[children.edgeRange(of: n)].sorted { (retained[Int($0)], $1) > (retained[Int($1)], $0) }
     }
 
     public func describe(_ n: UInt32) -> Node {
         let a = analysis
-        let retained = a.retainedBytes[Int(n)]
+        let retained = retainedBytes[Int(n)]
         let graph = a.graph
-        let subtree = Int(a.dominators.subtreeSize[Int(n)])
+        let subtree = Int(subtreeSize[Int(n)])
         if n == graph.superRoot {
             let rootsBelow = graph.roots.indices.filter { a.dominators.isReachable(graph.node(ofRoot: $0)) }.count
             return Node(kind: "heap", name: "all roots", type: nil, address: nil, retainedBytes: retained,
@@ -71,15 +78,15 @@ public struct DominatorTreeView {
                     retainedBytes: retained, retainedObjects: subtree)
     }
 
-    public func retained(_ n: UInt32) -> UInt64 { analysis.retainedBytes[Int(n)] }
+    public func retained(_ n: UInt32) -> UInt64 { retainedBytes[Int(n)] }
 
     /// How many nodes `n` immediately dominates.
-    public func childCount(_ n: UInt32) -> Int { analysis.dominatorChildren.edgeRange(of: n).count }
+    public func childCount(_ n: UInt32) -> Int { children.edgeRange(of: n).count }
 
     /// A run of nodes below `n` that each dominate exactly one node (a linked list): its length and the
     /// node it ends at, when at least `minimum` long; and the types along it (the first few distinct).
     public func chain(below n: UInt32, minimum: Int) -> (length: Int, end: UInt32, types: [String])? {
-        let c = analysis.dominatorChildren
+        let c = children
         var x = n
         var length = 0
         var types: [String] = []

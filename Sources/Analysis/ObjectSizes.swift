@@ -37,6 +37,12 @@ public struct ObjectSizes: Sendable {
         return c == 0 ? (large[node] ?? 0) : classSize[Int(c)]
     }
 
+    /// The size class of object `node` (0 for large objects, roots and the super-root).
+    @inlinable
+    public func sizeClass(of node: UInt32) -> UInt8 {
+        Int(node) < objectCount ? classes[Int(node)] : 0
+    }
+
     /// Every node's size, for the retained-size computation (8 bytes per node, freed by the caller).
     func all(nodeCount: Int) -> [UInt64] {
         var sizes = [UInt64](repeating: 0, count: nodeCount)

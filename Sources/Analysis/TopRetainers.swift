@@ -30,16 +30,17 @@ public struct TopRetainers: Sendable {
         let graph = a.graph
         heapBytes = a.heap.totals.bytes
         reachableBytes = retained[Int(graph.superRoot)]
-        let children = a.dominatorChildren
         let sizes = a.nodeSizes
-        // Candidates: every reachable node but the super-root, minus chain links.
+        let subtree = dom.subtreeSize
+        // Candidates: every reachable node but the super-root, minus chain links (a node that is its
+        // parent's only child: the parent's subtree is the node's plus the parent itself).
         var candidates: [UInt32] = []
         for n in 0..<UInt32(dom.nodeCount) where n != graph.superRoot && dom.isReachable(n) && retained[Int(n)] > 0 {
             let p = dom.idom[Int(n)]
             if p != graph.superRoot {
-                let siblings = children.edgeRange(of: p)
+                let onlyChild = subtree[Int(p)] == subtree[Int(n)] + 1
                 let parentIsThin = sizes[p] <= retained[Int(p)] / 100
-                if siblings.count == 1 && parentIsThin { continue }
+                if onlyChild && parentIsThin { continue }
             }
             candidates.append(n)
         }
@@ -123,28 +124,36 @@ extension HeapAnalysis {
     }
 
     /// The type with the most bytes among the objects `n` dominates (a pass over its subtree's
-    /// preorder interval).
+    /// preorder interval, summing into flat arrays by type reference and by size class).
     public func largestType(under n: UInt32) -> (String?, UInt64) {
         let dom = dominators
         let start = Int(dom.preorder[Int(n)])
         let end = start + Int(dom.subtreeSize[Int(n)])
         let order = preorderNodes
-        var byName: [String: UInt64] = [:]
-        var known: [UInt32: UInt64] = [:]
-        var unknownBySlot: [UInt64: UInt64] = [:]
-        let spans = heap.spans
+        let sizes = nodeSizes
+        let slots = 2 * heap.types.count + 2
+        var known = [UInt64](repeating: 0, count: slots)
+        var unknownByClass = [UInt64](repeating: 0, count: 256)
+        let objectTypes = heap.objectTypes
+        let objectCount = UInt32(graph.objectCount)
         for i in start..<end {
             let m = order[i]
-            guard graph.isObject(m) else { continue }
-            let raw = heap.objectTypes[Int(m)]
+            guard m < objectCount else { continue }
+            let raw = objectTypes[Int(m)]
             if raw == HeapTypeRef.unknown.raw {
-                unknownBySlot[spans.spans[spans.span(ofObject: m)].elemSize, default: 0] += nodeSizes[m]
+                unknownByClass[Int(sizes.sizeClass(of: m))] += sizes[m]
             } else {
-                known[raw, default: 0] += nodeSizes[m]
+                let k = Int(raw & 0x7fff_ffff) * 2 + (raw & 0x8000_0000 != 0 ? 1 : 0)
+                if k < slots { known[k] += sizes[m] }
             }
         }
-        for (raw, b) in known { byName[heap.typeName(HeapTypeRef(raw: raw)), default: 0] += b }
-        for (slot, b) in unknownBySlot { byName["<unknown \(slot) B slot>", default: 0] += b }
+        var byName: [String: UInt64] = [:]
+        for (k, b) in known.enumerated() where b > 0 {
+            byName[heap.typeName(HeapTypeRef(type: TypeID(k / 2), array: k % 2 == 1)), default: 0] += b
+        }
+        for (c, b) in unknownByClass.enumerated() where b > 0 {
+            byName[c == 0 ? "<unknown large>" : "<unknown \(sizes.classSize[c]) B slot>", default: 0] += b
+        }
         guard let best = byName.max(by: { ($0.value, $1.key) < ($1.value, $0.key) }) else { return (nil, 0) }
         return (best.key, best.value)
     }

@@ -64,6 +64,8 @@ public struct SpanTable: Sendable {
     public private(set) var alloc: [AllocWord]
     public let objectCount: Int
     private let pageIndex: PageIndex
+    /// Per span, one past its last object id (non-decreasing): a compact array to search by id.
+    private let objectEnds: [UInt32]
 
     /// `hasHeader(span)`: whether the span's objects start with a malloc header (from the heap layout).
     public init(spans unsorted: [(SpanInfo, [UInt64])], hasHeader: (SpanInfo) -> Bool = { _ in false }) {
@@ -96,6 +98,7 @@ public struct SpanTable: Sendable {
         }
         self.objectCount = Int(next)
         self.pageIndex = PageIndex(spans: spans)
+        self.objectEnds = spans.map { $0.firstObject + $0.objectCount }
     }
 
     /// The index of the in-use span whose pages hold `address`, or nil.
@@ -170,12 +173,14 @@ public struct SpanTable: Sendable {
 
     /// The span holding object `id` (binary search over first ids).
     public func span(ofObject id: UInt32) -> Int {
-        var lo = 0, hi = spans.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if spans[mid].firstObject + spans[mid].objectCount <= id { lo = mid + 1 } else { hi = mid }
+        objectEnds.withUnsafeBufferPointer { ends in
+            var lo = 0, hi = ends.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if ends[mid] <= id { lo = mid + 1 } else { hi = mid }
+            }
+            return lo
         }
-        return lo
     }
 
     /// The slot index of object `id` within span `s`.

@@ -84,7 +84,7 @@ public struct DominatorExport {
                     out.append("object ")
                     out.append(d.name)
                     out.append(" @0x")
-                    out.append(String(d.address ?? 0, radix: 16))
+                    out.appendHex(d.address ?? 0)
                 case "heap":
                     out.append("heap (all roots)")
                 default:

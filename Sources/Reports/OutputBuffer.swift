@@ -34,16 +34,31 @@ public struct OutputBuffer {
 
     /// Decimal digits of `v`, with a comma every three digits when `grouped`.
     public mutating func append(_ v: UInt64, grouped: Bool = false) {
-        var digits: (UInt64, Int) = (v, 0)
-        var tmp = [UInt8](repeating: 0, count: 0)
-        tmp.reserveCapacity(27)
-        repeat {
-            if grouped && digits.1 > 0 && digits.1 % 3 == 0 { tmp.append(0x2C) }
-            tmp.append(UInt8(truncatingIfNeeded: digits.0 % 10) + 0x30)
-            digits.0 /= 10
-            digits.1 += 1
-        } while digits.0 > 0
-        bytes.append(contentsOf: tmp.reversed())
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 27) { tmp in
+            var n = 0
+            var x = v
+            var digits = 0
+            repeat {
+                if grouped && digits > 0 && digits % 3 == 0 { tmp[n] = 0x2C; n += 1 }
+                tmp[n] = UInt8(truncatingIfNeeded: x % 10) + 0x30
+                n += 1
+                x /= 10
+                digits += 1
+            } while x > 0
+            while n > 0 { n -= 1; bytes.append(tmp[n]) }
+        }
+    }
+
+    /// Lowercase hexadecimal digits of `v` (no prefix).
+    public mutating func appendHex(_ v: UInt64) {
+        let hex: StaticString = "0123456789abcdef"
+        var shift = max(0, (63 - v.leadingZeroBitCount) / 4 * 4)
+        hex.withUTF8Buffer { digits in
+            while shift >= 0 {
+                bytes.append(digits[Int((v >> UInt64(shift)) & 0xf)])
+                shift -= 4
+            }
+        }
     }
 
     /// `humanBytes(v)` without building a String: "512 B", "1.2 KiB", "345 MiB".

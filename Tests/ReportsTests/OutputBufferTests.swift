@@ -42,3 +42,17 @@ import Testing
         }
     }
 }
+
+extension OutputBufferTests {
+    @Test func hexMatchesStringFormatting() {
+        var values: [UInt64] = [0, 1, 0xf, 0x10, 0xc000_0100_08, UInt64.max]
+        var x: UInt64 = 11
+        for _ in 0..<2000 {
+            x = x &* 6364136223846793005 &+ 1442695040888963407
+            values.append(x >> (x % 64))
+        }
+        for v in values {
+            #expect(OutputBufferTests.render { $0.appendHex(v) } == String(v, radix: 16), "value \(v)")
+        }
+    }
+}
