@@ -138,7 +138,7 @@ public final class Executable: @unchecked Sendable {
 
     /// Decodes `.go.buildinfo`: 16-byte magic, pointer size, flags; inline varint-prefixed strings (Go 1.18+).
     static func parseBuildInfo(_ data: UnsafeRawBufferPointer) -> (version: String, settings: String)? {
-        let magic: [UInt8] = Array("\u{ff} Go buildinf:".utf8)
+        let magic: [UInt8] = [0xff] + Array(" Go buildinf:".utf8)  // 14 bytes; "\u{ff}" would be 2 in UTF-8
         guard data.count >= 32, Array(data[0..<14]) == magic else { return nil }
         let flags = data[15]
         guard flags & 2 != 0 else { return nil }  // pre-1.18 pointer form: not supported

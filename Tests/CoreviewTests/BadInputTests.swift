@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import GoRuntime
 
 /// Bad input: one line on stderr and a documented exit code, never a crash or a hang.
 @Suite(.serialized) struct BadInputTests {
@@ -120,5 +121,22 @@ import Testing
         #expect(r.status == 0 || r.status == 10, "stderr: \(r.stderr)")
         #expect(r.stderr.contains("skipped"))
         #expect(r.stdout.contains("main.Block"))
+    }
+}
+
+extension BadInputTests {
+    /// A core whose runtime.buildVersion is damaged still gets its version from the executable.
+    @Test func damagedBuildVersionFallsBackToTheExecutable() throws {
+        let (core, exe) = FixtureStore.paths(fixture)
+        let dir = Scratch.directory()
+        defer { Scratch.remove(dir) }
+        let bad = dir.appendingPathComponent("core.badversion").path
+        #expect(Scratch.sh("cp --sparse=always '\(core)' '\(bad)'") == 0)
+        let g = try SymbolProbe.go(core: core, exe: exe)
+        let address = try #require(g.address(of: "runtime.buildVersion"))
+        try CorePatcher.write(0xdead_beef_0000, at: address, core: bad)  // the string's data pointer
+        let json = try #require(CLI.json(["overview", bad, "--exe", exe]) as? [String: Any])
+        #expect(json["goVersion"] as? String == fixture.truth.goVersion)
+        #expect(json["goVersionSource"] as? String == ".go.buildinfo")
     }
 }

@@ -20,6 +20,8 @@ import Testing
         #expect(process.buildIDCheck == .matched(process.executable!.goBuildID!))
         #expect(o.mappings.count > 5)
         #expect(process.warnings.isEmpty)
+        // The executable's build info names the same version (the fallback when the core's is damaged).
+        #expect(process.executable?.buildInfoVersion == f.truth.goVersion)
     }
 
     @Test func jsonFieldsAreTheDocumentedOnes() throws {
