@@ -68,7 +68,7 @@ public final class FunctionTable: @unchecked Sendable {
                               cuOffset: try o("cuOffset"), funcID: try o("funcID"), flag: try o("flag"),
                               nfuncdata: try o("nfuncdata"))
         // functab: nfunc+1 pairs of uint32 (entryoff from text, funcoff from pclntable).
-        let count = Int(module.ftab.length)
+        let count = Int(min(module.ftab.length, 1 << 32))
         guard count > 0, count < 1 << 26,
               let raw = try? memory.read(module.ftab.pointer, count: count * 8) else {
             throw RuntimeDecodeError.unreadable("the function table (moduledata.ftab)", module.ftab.pointer)
@@ -88,7 +88,7 @@ public final class FunctionTable: @unchecked Sendable {
     /// The function containing `pc`, or nil if `pc` is not in this module's Go code.
     public func function(at pc: UInt64) -> FunctionInfo? {
         guard pc >= module.minpc, pc < module.maxpc, entryOffsets.count >= 2 else { return nil }
-        let off = UInt32(truncatingIfNeeded: pc - module.text)
+        let off = UInt32(truncatingIfNeeded: pc &- module.text)
         var lo = 0, hi = entryOffsets.count - 1
         while lo < hi {
             let mid = (lo + hi) / 2
@@ -96,10 +96,10 @@ public final class FunctionTable: @unchecked Sendable {
         }
         let i = lo - 1
         guard i >= 0, i < entryOffsets.count - 1 else { return nil }
-        let record = module.pclntable.pointer + UInt64(funcOffsets[i])
+        let record = module.pclntable.pointer &+ UInt64(funcOffsets[i])
         if let f = cache[record] { return f }
         guard var f = decode(record: record) else { return nil }
-        f.end = module.text + UInt64(entryOffsets[i + 1])
+        f.end = module.text &+ UInt64(entryOffsets[i + 1])
         cache[record] = f
         return f
     }
@@ -109,8 +109,8 @@ public final class FunctionTable: @unchecked Sendable {
         func u32(_ o: UInt64) -> UInt32 { header.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: Int(o), as: UInt32.self) } }
         func u8(_ o: UInt64) -> UInt8 { header[Int(o)] }
         let nameOff = u32(offsets.name)
-        let name = cString(module.funcnametab.pointer + UInt64(nameOff)) ?? "?"
-        return FunctionInfo(entry: module.text + UInt64(u32(offsets.entry)), end: 0, record: r, name: name,
+        let name = cString(module.funcnametab.pointer &+ UInt64(nameOff)) ?? "?"
+        return FunctionInfo(entry: module.text &+ UInt64(u32(offsets.entry)), end: 0, record: r, name: name,
                             args: Int32(bitPattern: u32(offsets.args)), deferreturn: u32(offsets.deferreturn),
                             pcsp: u32(offsets.pcsp), pcfile: u32(offsets.pcfile), pcln: u32(offsets.pcln),
                             npcdata: u32(offsets.npcdata), cuOffset: u32(offsets.cuOffset),
@@ -139,8 +139,8 @@ public final class FunctionTable: @unchecked Sendable {
     /// each value holding up to its pc. Nil if the table has no entry for `pc` (the runtime's -1).
     public func pcValue(table offset: UInt32, entry: UInt64, pc target: UInt64) -> Int32? {
         guard offset != 0 else { return nil }
-        var p = module.pctab.pointer + UInt64(offset)
-        let end = module.pctab.pointer + module.pctab.length
+        var p = module.pctab.pointer &+ UInt64(offset)
+        let end = module.pctab.pointer &+ module.pctab.length
         var pc = entry
         var value: Int32 = -1
         var first = true
@@ -173,24 +173,24 @@ public final class FunctionTable: @unchecked Sendable {
 
     /// The pcdata table `index` of `f` at `pc`, or nil (-1 in the runtime) if absent.
     public func pcdata(_ f: FunctionInfo, _ index: Int, pc: UInt64) -> Int32? {
-        guard index < Int(f.npcdata), let off = memory.u32(f.record + headerSize + UInt64(index) * 4) else { return nil }
+        guard index < Int(f.npcdata), let off = memory.u32(f.record &+ headerSize &+ UInt64(index) * 4) else { return nil }
         return pcValue(table: off, entry: f.entry, pc: pc)
     }
 
     /// The address of funcdata `index` of `f`, or nil if absent.
     public func funcdata(_ f: FunctionInfo, _ index: Int) -> UInt64? {
         guard index < Int(f.nfuncdata) else { return nil }
-        let at = f.record + headerSize + UInt64(f.npcdata) * 4 + UInt64(index) * 4
+        let at = f.record &+ headerSize &+ UInt64(f.npcdata) * 4 &+ UInt64(index) * 4
         guard let off = memory.u32(at), off != UInt32.max else { return nil }
-        return module.gofunc + UInt64(off)
+        return module.gofunc &+ UInt64(off)
     }
 
     /// Source file and line of `pc` in `f`.
     public func fileLine(_ f: FunctionInfo, pc: UInt64) -> (file: String, line: Int)? {
         guard let fileIndex = pcValue(table: f.pcfile, entry: f.entry, pc: pc), fileIndex >= 0,
               let line = pcValue(table: f.pcln, entry: f.entry, pc: pc),
-              let fileOff = memory.u32(module.cutab.pointer + (UInt64(f.cuOffset) + UInt64(fileIndex)) * 4),
-              fileOff != UInt32.max, let file = cString(module.filetab.pointer + UInt64(fileOff)) else { return nil }
+              let fileOff = memory.u32(module.cutab.pointer &+ (UInt64(f.cuOffset) + UInt64(fileIndex)) * 4),
+              fileOff != UInt32.max, let file = cString(module.filetab.pointer &+ UInt64(fileOff)) else { return nil }
         return (file, Int(line))
     }
 }
@@ -215,13 +215,13 @@ extension FunctionTable {
         var steps = 0
         while let tree, let ix = pcdata(f, PCData.inlTreeIndex, pc: pc), ix >= 0, steps < 64 {
             steps += 1
-            let r = tree + UInt64(ix) * recordSize
-            let nameOff = memory.u32(r + (oldLayout ? 12 : 4)).map { Int32(bitPattern: $0) } ?? 0
-            let parentPC = memory.u32(r + (oldLayout ? 16 : 8)).map { Int32(bitPattern: $0) } ?? 0
-            let name = cString(module.funcnametab.pointer + UInt64(max(nameOff, 0))) ?? "?"
+            let r = tree &+ UInt64(ix) * recordSize
+            let nameOff = memory.u32(r &+ (oldLayout ? 12 : 4)).map { Int32(bitPattern: $0) } ?? 0
+            let parentPC = memory.u32(r &+ (oldLayout ? 16 : 8)).map { Int32(bitPattern: $0) } ?? 0
+            let name = cString(module.funcnametab.pointer &+ UInt64(max(nameOff, 0))) ?? "?"
             let fl = fileLine(f, pc: pc)
             frames.append(SourceFrame(function: name, file: fl?.file ?? "?", line: fl?.line ?? 0, inlined: true))
-            pc = f.entry + UInt64(max(parentPC, 0))
+            pc = f.entry &+ UInt64(max(parentPC, 0))
         }
         let fl = fileLine(f, pc: pc)
         frames.append(SourceFrame(function: f.name, file: fl?.file ?? "?", line: fl?.line ?? 0, inlined: false))

@@ -55,19 +55,19 @@ struct HeapReader {
                 rejected.append("allspans[\(i)] at 0x\(String(pointer + i * 8, radix: 16)) unreadable")
                 continue
             }
-            guard s != 0, let state = memory.u8(s + o.state) else { continue }
+            guard s != 0, let state = memory.u8(s &+ o.state) else { continue }
             guard state == 1 else { continue }  // mSpanInUse
-            guard let base = memory.u64(s + o.startAddr), let npages = memory.u64(s + o.npages),
-                  let nelems = readSized(s + o.nelems, o.nelemsSize),
-                  let freeindex = readSized(s + o.freeindex, o.freeindexSize),
-                  let allocBits = memory.u64(s + o.allocBits), let spanclass = memory.u8(s + o.spanclass),
-                  let elemsize = memory.u64(s + o.elemsize), let limit = memory.u64(s + o.limit),
-                  let specials = memory.u64(s + o.specials) else {
+            guard let base = memory.u64(s &+ o.startAddr), let npages = memory.u64(s &+ o.npages),
+                  let nelems = readSized(s &+ o.nelems, o.nelemsSize),
+                  let freeindex = readSized(s &+ o.freeindex, o.freeindexSize),
+                  let allocBits = memory.u64(s &+ o.allocBits), let spanclass = memory.u8(s &+ o.spanclass),
+                  let elemsize = memory.u64(s &+ o.elemsize), let limit = memory.u64(s &+ o.limit),
+                  let specials = memory.u64(s &+ o.specials) else {
                 rejected.append("span descriptor 0x\(String(s, radix: 16)) unreadable")
                 continue
             }
-            let freeScan = o.freeIndexForScan.flatMap { readSized(s + $0, o.freeIndexForScanSize) } ?? freeindex
-            let largeType = o.largeType.flatMap { memory.u64(s + $0) } ?? 0
+            let freeScan = o.freeIndexForScan.flatMap { readSized(s &+ $0, o.freeIndexForScanSize) } ?? freeindex
+            let largeType = o.largeType.flatMap { memory.u64(s &+ $0) } ?? 0
             let large = spanclass >> 1 == 0
             guard npages > 0, npages < 1 << 31, base % 8192 == 0, elemsize > 0,
                   nelems > 0, nelems <= npages * 8192 / 8, freeindex <= nelems,

@@ -93,7 +93,9 @@ public struct RootSetBuilder {
         for module in process.modules {
             for (start, end, mask, section) in [(module.data, module.edata, module.gcdatamask, "data"),
                                                 (module.bss, module.ebss, module.gcbssmask, "bss")] {
-                let words = min(Int(mask.count), Int((end - start) / 8))
+                // Damaged moduledata can make these anything: clamp before converting.
+                let span = end > start ? (end - start) / 8 : 0
+                let words = Int(min(UInt64(max(mask.count, 0)), span, 1 << 28))
                 guard words > 0, let bits = try? memory.read(mask.bytes, count: (words + 7) / 8) else {
                     if end > start { process.warn("the \(section) pointer mask of module 0x\(String(module.address, radix: 16)) is unreadable; its globals are not roots") }
                     continue
