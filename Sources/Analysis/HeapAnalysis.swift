@@ -20,6 +20,8 @@ public final class HeapAnalysis: @unchecked Sendable {
     private var labelIndexes: [Int: [UInt32: Int]] = [:]
     /// Scratch parents for `shortestPath(from:to:)`, all UInt32.max between searches.
     var searchParents: [UInt32] = []
+    /// Whether a search is using `searchParents` (a nested one then keeps its own parents).
+    var searchActive = false
 
     /// The object graph, built on another thread while types propagate (when the graph is wanted).
     private var pendingGraph: PendingGraph?
@@ -242,7 +244,7 @@ public final class HeapAnalysis: @unchecked Sendable {
         var tops = NodeSet(count: graph.graph.nodeCount)
         for n in 0..<graph.objectCount where idom[n] == superRoot { tops.insert(UInt32(n)) }
         StageTimer.mark("shared tops (\(tops.count))")
-        let region = SharedRegion(graph: graph.graph, shared: tops)
+        let region = SharedRegion(graph: graph.graph, members: tops)
         StageTimer.mark("shared region (\(region.edges.count) edges)")
         return region
     }()
@@ -279,7 +281,7 @@ final class PendingGraph: @unchecked Sendable {
     /// Scans every object with a scanner of its own and assembles the graph.
     static func build(heap: GoHeap, roots: [Root]) -> ObjectGraph {
         let scanner = heap.makePointerScanner()
-        let edges = ObjectGraph.objectEdges(heap, scanner: scanner)
+        let edges = ObjectGraph.objectEdges(heap, scanner: scanner, extraNodes: roots.count + 2)
         heap.addFailures(scanner.failures)
         return ObjectGraph(heap: heap, roots: roots, objectEdges: edges)
     }

@@ -82,8 +82,10 @@ public final class ObjectGraph: @unchecked Sendable {
 
     /// One pass over every allocated object's pointer words: each object's edges to the objects its
     /// pointers land in.
-    public static func objectEdges(_ heap: GoHeap, scanner: PointerScanner) -> CSRGraph {
-        var builder = CSRGraphBuilder(expectedNodes: heap.objectCount, expectedEdges: heap.objectCount * 2)
+    /// `extraNodes`: room reserved for the nodes appended after the objects (roots, super-root), so
+    /// that appending them does not copy the offsets.
+    public static func objectEdges(_ heap: GoHeap, scanner: PointerScanner, extraNodes: Int = 0) -> CSRGraph {
+        var builder = CSRGraphBuilder(expectedNodes: heap.objectCount + extraNodes, expectedEdges: heap.objectCount * 2)
         let spans = heap.spans
         for s in 0..<spans.spans.count {
             spans.forEachObject(inSpan: s) { slot, id in

@@ -28,19 +28,39 @@ extension HeapAnalysis {
     }
 
     /// A shortest path `from` -> ... -> the first node (in breadth-first order) that `isTarget` accepts.
+    /// `isTarget` may itself search (naming a goroutine's variable can): a nested search keeps its
+    /// parents in a dictionary of its own instead of the shared array.
     public func shortestPath(from: UInt32, toFirst isTarget: (UInt32) -> Bool) -> [UInt32]? {
         let g = graph.graph
+        if searchActive {
+            var parents: [UInt32: UInt32] = [from: from]
+            return breadthFirst(g, from: from, isTarget: isTarget,
+                                parent: { parents[$0] }, setParent: { parents[$0] = $1 }, reset: { _ in })
+        }
+        searchActive = true
+        defer { searchActive = false }
         if searchParents.count != g.nodeCount { searchParents = [UInt32](repeating: .max, count: g.nodeCount) }
-        var queue: [UInt32] = [from]
         searchParents[Int(from)] = from
+        return breadthFirst(g, from: from, isTarget: isTarget,
+                            parent: { let p = self.searchParents[Int($0)]; return p == .max ? nil : p },
+                            setParent: { self.searchParents[Int($0)] = $1 },
+                            reset: { self.searchParents[Int($0)] = .max })
+    }
+
+    /// Breadth-first search over `g` with the parents kept by the caller; every node given a parent
+    /// is queued, so calling `reset` on the queue clears them all.
+    private func breadthFirst(_ g: CSRGraph, from: UInt32, isTarget: (UInt32) -> Bool,
+                              parent: (UInt32) -> UInt32?, setParent: (UInt32, UInt32) -> Void,
+                              reset: (UInt32) -> Void) -> [UInt32]? {
+        var queue: [UInt32] = [from]
         var head = 0
         var found: UInt32?
         while head < queue.count {
             let x = queue[head]
             head += 1
             if isTarget(x) { found = x; break }
-            for y in g.edges[g.edgeRange(of: x)] where searchParents[Int(y)] == .max {
-                searchParents[Int(y)] = x
+            for y in g.edges[g.edgeRange(of: x)] where parent(y) == nil {
+                setParent(y, x)
                 queue.append(y)
             }
         }
@@ -49,12 +69,11 @@ extension HeapAnalysis {
             var x = to
             path.append(x)
             while x != from {
-                x = searchParents[Int(x)]
+                x = parent(x)!
                 path.append(x)
             }
         }
-        // Every node given a parent was queued: resetting the queue resets them all.
-        for q in queue { searchParents[Int(q)] = .max }
+        for q in queue { reset(q) }
         return found != nil ? path.reversed() : nil
     }
 

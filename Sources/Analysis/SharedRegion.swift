@@ -11,7 +11,7 @@ import HeapGraph
 /// `v` when `v` is a member, and nothing otherwise.
 struct SharedRegion {
     /// The members (the tops) as a bit set, and the rank of each 64-node word's first bit.
-    let shared: NodeSet
+    let members: NodeSet
     let wordRanks: [UInt32]
     /// CSR over member ranks: predecessors of the member of rank k are edges[offsets[k]..<offsets[k+1]].
     let offsets: [UInt32]
@@ -19,11 +19,11 @@ struct SharedRegion {
 
     /// One scan of the edges per pass, split by source node over both cores (each part counts and
     /// fills its own share of every list, parts in source order, so the result does not depend on it).
-    init(graph: CSRGraph, shared: NodeSet) {
+    init(graph: CSRGraph, members: NodeSet) {
         let n = graph.nodeCount
-        var wordRanks = [UInt32](repeating: 0, count: shared.words.count + 1)
-        for (i, w) in shared.words.enumerated() { wordRanks[i + 1] = wordRanks[i] + UInt32(w.nonzeroBitCount) }
-        let members = Int(wordRanks[shared.words.count])
+        var wordRanks = [UInt32](repeating: 0, count: members.words.count + 1)
+        for (i, w) in members.words.enumerated() { wordRanks[i + 1] = wordRanks[i] + UInt32(w.nonzeroBitCount) }
+        let memberCount = Int(wordRanks[members.words.count])
         // Parts: source ranges with about equal edge counts.
         let partCount = 2
         var bounds = [0]
@@ -34,17 +34,17 @@ struct SharedRegion {
             bounds.append(lo)
         }
         bounds.append(n)
-        var offsets = [UInt32](repeating: 0, count: members + 1)
+        var offsets = [UInt32](repeating: 0, count: memberCount + 1)
         var edges: [UInt32] = []
         let partCounts = (0..<partCount).map { _ in
-            let c = UnsafeMutablePointer<UInt32>.allocate(capacity: max(members, 1))
-            c.initialize(repeating: 0, count: max(members, 1))
+            let c = UnsafeMutablePointer<UInt32>.allocate(capacity: max(memberCount, 1))
+            c.initialize(repeating: 0, count: max(memberCount, 1))
             return c
         }
         defer { for c in partCounts { c.deallocate() } }
         graph.edges.withUnsafeBufferPointer { e in
             graph.offsets.withUnsafeBufferPointer { off in
-                shared.words.withUnsafeBufferPointer { bits in
+                members.words.withUnsafeBufferPointer { bits in
                     wordRanks.withUnsafeBufferPointer { ranks in
                         var work = RegionScan(edges: e, offsets: off, bits: bits, ranks: ranks, bounds: bounds,
                                               cursors: partCounts, out: nil)
@@ -53,7 +53,7 @@ struct SharedRegion {
                         DispatchQueue.concurrentPerform(iterations: partCount) { p in counting.count(part: p) }
                         // Offsets; each part's cursor starts at its list start plus the earlier parts' counts.
                         var sum: UInt32 = 0
-                        for k in 0..<members {
+                        for k in 0..<memberCount {
                             offsets[k] = sum
                             for c in partCounts {
                                 let here = c[k]
@@ -61,7 +61,7 @@ struct SharedRegion {
                                 sum += here
                             }
                         }
-                        offsets[members] = sum
+                        offsets[memberCount] = sum
                         edges = [UInt32](repeating: 0, count: Int(sum))
                         edges.withUnsafeMutableBufferPointer { out in
                             work.out = out
@@ -72,15 +72,15 @@ struct SharedRegion {
                 }
             }
         }
-        self.shared = shared
+        self.members = members
         self.wordRanks = wordRanks
         self.offsets = offsets
         self.edges = edges
     }
 
     func predecessors(of v: UInt32) -> ArraySlice<UInt32> {
-        guard shared.contains(v) else { return [] }
-        let w = shared.words[Int(v) >> 6]
+        guard members.contains(v) else { return [] }
+        let w = members.words[Int(v) >> 6]
         let k = Int(wordRanks[Int(v) >> 6]) + (w & ((1 << UInt64(v & 63)) &- 1)).nonzeroBitCount
         return edges[Int(offsets[k])..<Int(offsets[k + 1])]
     }
