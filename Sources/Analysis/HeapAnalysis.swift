@@ -244,7 +244,8 @@ public final class HeapAnalysis: @unchecked Sendable {
         var tops = NodeSet(count: graph.graph.nodeCount)
         for n in 0..<graph.objectCount where idom[n] == superRoot { tops.insert(UInt32(n)) }
         StageTimer.mark("shared tops (\(tops.count))")
-        let region = SharedRegion(graph: graph.graph, members: tops)
+        let (owner, top) = ownership
+        let region = SharedRegion(graph: graph.graph, members: tops, owner: owner, top: top)
         StageTimer.mark("shared region (\(region.edges.count) edges)")
         return region
     }()

@@ -16,10 +16,17 @@ struct SharedRegion {
     /// CSR over member ranks: predecessors of the member of rank k are edges[offsets[k]..<offsets[k+1]].
     let offsets: [UInt32]
     let edges: [UInt32]
+    /// Beside each predecessor, its class (see `init`), read while the edges are scanned in source
+    /// order, so the searches need no random lookups of their own.
+    let sourceClasses: [UInt32]
 
-    /// One scan of the edges per pass, split by source node over both cores (each part counts and
-    /// fills its own share of every list, parts in source order, so the result does not depend on it).
-    init(graph: CSRGraph, members: NodeSet) {
+    /// One scan of the edges, split by source node over both cores: each part keeps the (member,
+    /// source) pairs it finds and counts them; then fills its own share of every list from its pairs,
+    /// parts in source order, so the result does not depend on the split.
+    /// `owner` and `top` are the analysis's ownership arrays: a predecessor's class is the root owning
+    /// it (roots own themselves), or its own top when it is shared, or UInt32.max for garbage and the
+    /// super-root.
+    init(graph: CSRGraph, members: NodeSet, owner: [UInt32], top: [UInt32]) {
         let n = graph.nodeCount
         var wordRanks = [UInt32](repeating: 0, count: members.words.count + 1)
         for (i, w) in members.words.enumerated() { wordRanks[i + 1] = wordRanks[i] + UInt32(w.nonzeroBitCount) }
@@ -36,19 +43,26 @@ struct SharedRegion {
         bounds.append(n)
         var offsets = [UInt32](repeating: 0, count: memberCount + 1)
         var edges: [UInt32] = []
+        var sourceClasses: [UInt32] = []
         let partCounts = (0..<partCount).map { _ in
             let c = UnsafeMutablePointer<UInt32>.allocate(capacity: max(memberCount, 1))
             c.initialize(repeating: 0, count: max(memberCount, 1))
             return c
         }
-        defer { for c in partCounts { c.deallocate() } }
+        let partPairs = UnsafeMutablePointer<[UInt64]>.allocate(capacity: partCount)
+        partPairs.initialize(repeating: [], count: partCount)
+        defer {
+            for c in partCounts { c.deallocate() }
+            partPairs.deinitialize(count: partCount)
+            partPairs.deallocate()
+        }
         graph.edges.withUnsafeBufferPointer { e in
             graph.offsets.withUnsafeBufferPointer { off in
                 members.words.withUnsafeBufferPointer { bits in
                     wordRanks.withUnsafeBufferPointer { ranks in
                         var work = RegionScan(edges: e, offsets: off, bits: bits, ranks: ranks, bounds: bounds,
-                                              cursors: partCounts, out: nil)
-                        // Pass 1: each part counts its edges into each member.
+                                              cursors: partCounts, pairs: partPairs)
+                        // Each part finds its edges into members, and counts them per member.
                         let counting = work
                         DispatchQueue.concurrentPerform(iterations: partCount) { p in counting.count(part: p) }
                         // Offsets; each part's cursor starts at its list start plus the earlier parts' counts.
@@ -63,10 +77,20 @@ struct SharedRegion {
                         }
                         offsets[memberCount] = sum
                         edges = [UInt32](repeating: 0, count: Int(sum))
+                        sourceClasses = [UInt32](repeating: 0, count: Int(sum))
                         edges.withUnsafeMutableBufferPointer { out in
-                            work.out = out
-                            let filling = work
-                            DispatchQueue.concurrentPerform(iterations: partCount) { p in filling.fill(part: p) }
+                            sourceClasses.withUnsafeMutableBufferPointer { outClasses in
+                                owner.withUnsafeBufferPointer { owner in
+                                    top.withUnsafeBufferPointer { top in
+                                        work.out = out
+                                        work.outClasses = outClasses
+                                        work.owner = owner
+                                        work.top = top
+                                        let filling = work
+                                        DispatchQueue.concurrentPerform(iterations: partCount) { p in filling.fill(part: p) }
+                                    }
+                                }
+                            }
                         }
                     }
                 }
@@ -76,14 +100,18 @@ struct SharedRegion {
         self.wordRanks = wordRanks
         self.offsets = offsets
         self.edges = edges
+        self.sourceClasses = sourceClasses
     }
 
-    func predecessors(of v: UInt32) -> ArraySlice<UInt32> {
-        guard members.contains(v) else { return [] }
+    /// The positions of `v`'s predecessors in `edges` and `sourceClasses` (empty for non-members).
+    func predecessorRange(of v: UInt32) -> Range<Int> {
+        guard members.contains(v) else { return 0..<0 }
         let w = members.words[Int(v) >> 6]
         let k = Int(wordRanks[Int(v) >> 6]) + (w & ((1 << UInt64(v & 63)) &- 1)).nonzeroBitCount
-        return edges[Int(offsets[k])..<Int(offsets[k + 1])]
+        return Int(offsets[k])..<Int(offsets[k + 1])
     }
+
+    func predecessors(of v: UInt32) -> ArraySlice<UInt32> { edges[predecessorRange(of: v)] }
 }
 
 /// The raw buffers one part of the region's edge scan works on; parts write disjoint cursors and
@@ -95,7 +123,20 @@ private struct RegionScan: @unchecked Sendable {
     let ranks: UnsafeBufferPointer<UInt32>
     let bounds: [Int]
     let cursors: [UnsafeMutablePointer<UInt32>]
-    var out: UnsafeMutableBufferPointer<UInt32>?
+    /// Per part, its (member rank << 32 | source) pairs in source order.
+    let pairs: UnsafeMutablePointer<[UInt64]>
+    var out: UnsafeMutableBufferPointer<UInt32>? = nil
+    var outClasses: UnsafeMutableBufferPointer<UInt32>? = nil
+    var owner: UnsafeBufferPointer<UInt32>? = nil
+    var top: UnsafeBufferPointer<UInt32>? = nil
+
+    /// A predecessor's class: its owning root, its top when shared, UInt32.max for garbage.
+    @inline(__always)
+    func sourceClass(_ u: Int, owner: UnsafeBufferPointer<UInt32>, top: UnsafeBufferPointer<UInt32>) -> UInt32 {
+        let o = owner[u]
+        if o == .max { return top[u] }
+        return o == HeapAnalysis.unreachableOwner ? .max : o
+    }
 
     /// The member rank of node `v`, or nil when it is not a member.
     @inline(__always)
@@ -108,18 +149,25 @@ private struct RegionScan: @unchecked Sendable {
 
     func count(part p: Int) {
         let c = cursors[p]
-        for i in Int(offsets[bounds[p]])..<Int(offsets[bounds[p + 1]]) { if let k = rank(edges[i]) { c[k] += 1 } }
+        var found: [UInt64] = []
+        for u in bounds[p]..<bounds[p + 1] {
+            for i in Int(offsets[u])..<Int(offsets[u + 1]) {
+                guard let k = rank(edges[i]) else { continue }
+                c[k] += 1
+                found.append(UInt64(k) << 32 | UInt64(u))
+            }
+        }
+        pairs[p] = found
     }
 
     func fill(part p: Int) {
         let cursor = cursors[p]
-        let out = out!
-        for u in bounds[p]..<bounds[p + 1] {
-            for i in Int(offsets[u])..<Int(offsets[u + 1]) {
-                guard let k = rank(edges[i]) else { continue }
-                out[Int(cursor[k])] = UInt32(u)
-                cursor[k] += 1
-            }
+        let out = out!, outClasses = outClasses!, owner = owner!, top = top!
+        for pair in pairs[p] {
+            let k = Int(pair >> 32), u = Int(pair & 0xffff_ffff)
+            out[Int(cursor[k])] = UInt32(u)
+            outClasses[Int(cursor[k])] = sourceClass(u, owner: owner, top: top)
+            cursor[k] += 1
         }
     }
 }
@@ -129,20 +177,17 @@ extension HeapAnalysis {
     /// backwards from top to top through the tops' predecessors.
     public func rootsReaching(_ nodes: [UInt32]) -> [Int] {
         let region = sharedRegion
-        let (owners, top) = ownership
+        let top = ownership.child
         var seen = NodeSet(count: graph.graph.nodeCount)
         var stack: [UInt32] = []
         var roots = Set<Int>()
         for n in nodes where seen.insert(top[Int(n)]) { stack.append(top[Int(n)]) }
         while let t = stack.popLast() {
-            for u in region.predecessors(of: t) {
-                if let r = graph.rootIndex(ofNode: u) { roots.insert(r); continue }
-                let o = owners[Int(u)]
-                if o == .max {
-                    if seen.insert(top[Int(u)]) { stack.append(top[Int(u)]) }
-                } else if let r = graph.rootIndex(ofNode: o) {
-                    roots.insert(r)
-                }
+            for i in region.predecessorRange(of: t) {
+                // The predecessor's class: the root owning it (or itself), or its own top.
+                let c = region.sourceClasses[i]
+                if c == .max { continue }
+                if let r = graph.rootIndex(ofNode: c) { roots.insert(r) } else if seen.insert(c) { stack.append(c) }
             }
         }
         return roots.sorted()
