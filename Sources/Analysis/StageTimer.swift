@@ -5,7 +5,7 @@ import Glibc
 /// Wall-clock timing of the analysis stages, printed to stderr when COREVIEW_TIMING is set (for the
 /// benchmark; silent otherwise).
 public enum StageTimer {
-    nonisolated(unsafe) static let enabled = getenv("COREVIEW_TIMING") != nil
+    static let enabled = getenv("COREVIEW_TIMING") != nil
     nonisolated(unsafe) static var last = now()
 
     static func now() -> Double {
@@ -43,7 +43,7 @@ public enum StageTimer {
         defer { fclose(f) }
         var line = [CChar](repeating: 0, count: 256)
         while fgets(&line, 256, f) != nil {
-            let s = String(cString: line)
+            let s = line.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
             if s.hasPrefix(key) { return Int(s.dropFirst(key.count).trimmingSpaces().split(separator: " ").first ?? "") }
         }
         return nil
@@ -53,15 +53,7 @@ public enum StageTimer {
     public static func mark(_ stage: String) {
         guard enabled else { return }
         let t = now()
-        var anon = "?"
-        if let f = fopen("/proc/self/status", "r") {
-            var line = [CChar](repeating: 0, count: 256)
-            while fgets(&line, 256, f) != nil {
-                let s = String(cString: line)
-                if s.hasPrefix("RssAnon:") { anon = s.dropFirst(8).trimmingSpaces() }
-            }
-            fclose(f)
-        }
+        let anon = statusKB("RssAnon:").map { "\($0) kB" } ?? "?"
         let text = "timing: \(stage) \(formatSeconds(t - last)) s (anon RSS \(anon))\n"
         _ = text.withCString { write(2, $0, strlen($0)) }
         last = t
