@@ -264,7 +264,7 @@ public struct MemoryReader {
     /// A pointer to `count` bytes at `address` when they lie in one stored region.
     @inlinable
     public mutating func pointer(at address: UInt64, count: Int) -> UnsafeRawPointer? {
-        if address >= start, address &+ UInt64(count) <= end, let base {
+        if address >= start, address < end, UInt64(count) <= end - address, let base {
             return base + Int(address - start)
         }
         guard let i = space.regionIndex(of: address) else { return nil }
@@ -274,7 +274,7 @@ public struct MemoryReader {
             start = r.start
             end = r.end
             base = r.base
-            guard address &+ UInt64(count) <= end else { return space.pointer(at: address, count: count) }
+            guard UInt64(count) <= end - address else { return space.pointer(at: address, count: count) }
             return r.base! + Int(address - r.start)
         default:
             return space.pointer(at: address, count: count)
@@ -285,11 +285,5 @@ public struct MemoryReader {
     public mutating func u64(_ address: UInt64) -> UInt64? {
         if let p = pointer(at: address, count: 8) { return p.loadUnaligned(as: UInt64.self) }
         return space.u64(address)
-    }
-
-    @inlinable
-    public mutating func u8(_ address: UInt64) -> UInt8? {
-        if let p = pointer(at: address, count: 1) { return p.load(as: UInt8.self) }
-        return space.u8(address)
     }
 }

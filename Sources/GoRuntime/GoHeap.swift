@@ -94,13 +94,17 @@ public final class GoHeap: @unchecked Sendable {
             spans.forEachObject(inSpan: s) { slot, id in
                 let slotBase = span.base + UInt64(slot) * span.elemSize
                 guard let typeAddress = scanner.headerType(span: span, slotBase: slotBase) else { return }
-                guard let tid = typeID(forRuntimeType: typeAddress), let rt = runtimeTypes.type(at: typeAddress) else {
+                guard let rt = runtimeTypes.type(at: typeAddress) else {
                     scanner.fail("object at 0x\(String(slotBase, radix: 16)) has a type header 0x\(String(typeAddress, radix: 16)) that does not decode")
                     return
                 }
                 // A nameless GC-program stand-in (Go 1.22/1.23 large objects) says nothing of the
                 // type: the object stays for propagation to name from DWARF, or unknown.
                 guard rt.kind != 0 else { return }
+                guard let tid = typeID(forRuntimeType: typeAddress) else {
+                    scanner.fail("object at 0x\(String(slotBase, radix: 16)) has a type header 0x\(String(typeAddress, radix: 16)) that does not decode")
+                    return
+                }
                 let isArray = rt.size > 0 && dataSize >= 2 * rt.size
                 objectTypes[Int(id)] = HeapTypeRef(type: tid, array: isArray).raw
             }

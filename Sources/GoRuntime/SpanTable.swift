@@ -94,7 +94,7 @@ public struct SpanTable: Sendable {
         self.hot = spans.map { s in
             HotSpan(base: s.base, limit: s.limit, elemSize: UInt32(truncatingIfNeeded: s.elemSize),
                     firstObject: s.firstObject, allocWordStart: s.allocWordStart, isLarge: s.isLarge,
-                    noscan: s.noscan, tiny: s.spanClass == 5, header: hasHeader(s))
+                    noscan: s.noscan, tiny: s.spanClass == HeapLayout.tinySpanClass, header: hasHeader(s))
         }
         self.objectCount = Int(next)
         self.pageIndex = PageIndex(spans: spans)

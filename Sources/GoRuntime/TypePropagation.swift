@@ -218,7 +218,7 @@ public final class TypePropagation {
             guard let p = word(address), p != 0, slot.target != PointerSlotCache.none else { return }
             later(p, slot.target, arrayCount: nil)
         case .function:
-            guard let p = word(address), p != 0, let at = spans.locate(p), at.slotBase == p else { return }
+            guard let p = word(address), p != 0, let at = spans.locate(p), dataStart(at) == p else { return }
             let id = at.id
             if !HeapTypeRef(raw: heap.objectTypes[Int(id)]).isKnown {
                 let fn = reader.u64(p) ?? 0
@@ -246,13 +246,19 @@ public final class TypePropagation {
         drain()
     }
 
+    /// Where the object at `at` starts: its slot, past the malloc header in spans that have one.
+    @inline(__always)
+    private func dataStart(_ at: ObjectLocation) -> UInt64 {
+        at.slotBase &+ (spans.hot[at.span].header ? headerSize : 0)
+    }
+
     /// A typed pointer `p` to a value of `type` (or `arrayCount` of them): name the object it lands in
     /// and walk it once.
     private func reach(_ p: UInt64, _ type: TypeID, arrayCount: UInt64?, valueSize: UInt64? = nil) {
         guard type != PointerSlotCache.none, let at = spans.locate(p) else { return }
         let id = at.id
         let span = spans.hot[at.span]
-        let start = at.slotBase &+ (span.header ? headerSize : 0)
+        let start = dataStart(at)
         guard p >= start else { return }  // a pointer at a malloc header
         let elemSize = max(size(of: type), 1)
         let valueBytes = valueSize ?? elemSize
@@ -333,8 +339,9 @@ public final class TypePropagation {
                   let p = memory.u64(base + dirPtr), p != 0 else { return }
             reach(p, group, arrayCount: 1)
         case let .trieNode(isEntry, entry, indirect):
-            guard let id = heap.objectID(containing: base), heap.address(ofObject: id) == base,
+            guard let at = spans.locate(base), dataStart(at) == base,
                   let flag = memory.u8(base + isEntry) else { return }
+            let id = at.id
             let real = flag != 0 ? entry : indirect
             heap.objectTypes[Int(id)] = HeapTypeRef(type: real, array: false).raw
             push((base, real, 1))
