@@ -80,8 +80,6 @@ public struct DominatorTreeView {
 
     public func retained(_ n: UInt32) -> UInt64 { retainedBytes[Int(n)] }
 
-    /// How many nodes `n` immediately dominates.
-    public func childCount(_ n: UInt32) -> Int { children.edgeRange(of: n).count }
 
     /// A run of nodes below `n` that each dominate exactly one node (a linked list): its length and the
     /// node it ends at, when at least `minimum` long; and the types along it (the first few distinct).

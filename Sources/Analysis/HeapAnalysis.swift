@@ -24,8 +24,8 @@ public final class HeapAnalysis: @unchecked Sendable {
     var searchActive = false
 
     /// The object graph, built on another thread while types propagate (when the graph is wanted).
-    private var pendingGraph: PendingGraph?
-    private var pendingDominators: PendingDominators?
+    private var pendingGraph: Pending<ObjectGraph>?
+    private var pendingDominators: Pending<DominatorTree>?
 
     /// `buildGraph`: start building the object graph right away, in parallel with type propagation
     /// (commands that need dominators); otherwise it is built on first use.
@@ -64,9 +64,13 @@ public final class HeapAnalysis: @unchecked Sendable {
         if buildGraph {
             // The graph and then its dominator tree are built on another thread while types
             // propagate on this one (they do not depend on types).
-            let pending = PendingGraph(heap: heap, roots: roots)
+            let (heap, allRoots) = (heap, roots)
+            let pending = Pending { HeapAnalysis.buildGraph(heap: heap, roots: allRoots) }
             pendingGraph = pending
-            pendingDominators = PendingDominators(after: pending)
+            pendingDominators = Pending {
+                let g = pending.wait()
+                return DominatorTree(graph: g.graph, root: g.superRoot)
+            }
         }
         typing = TypePropagation(heap: heap)
         if let stacks { installClosureNaming(stacks.functions) }
@@ -126,7 +130,7 @@ public final class HeapAnalysis: @unchecked Sendable {
             g = pending.wait()
             pendingGraph = nil
         } else {
-            g = PendingGraph.build(heap: heap, roots: roots)
+            g = HeapAnalysis.buildGraph(heap: heap, roots: roots)
         }
         StageTimer.mark("object graph (\(g.graph.edgeCount) edges)")
         return g
@@ -153,7 +157,6 @@ public final class HeapAnalysis: @unchecked Sendable {
     }
     private var cachedRetained: [UInt64]?
     private var cachedPreorder: [UInt32]?
-    public private(set) lazy var retainedObjects: [UInt32] = dominators.retainedCounts()
     public private(set) lazy var dominatorChildren = dominators.children()
     public var preorderNodes: [UInt32] {
         if let v = cachedPreorder { return v }
@@ -179,7 +182,7 @@ public final class HeapAnalysis: @unchecked Sendable {
             if let i = labelIndexes[r]![child] { return root.labels[i] }
             // Reached only through other objects: the first word on a shortest path to it.
             if let path = shortestPath(from: graph.node(ofRoot: r), to: child), path.count >= 2 {
-                for (i, v) in root.values.enumerated() where heap.objectID(containing: v) == path[1] { return root.labels[i] }
+                if let i = labelIndexes[r]![path[1]] { return root.labels[i] }
             }
         }
         return root.labels.first
@@ -266,48 +269,30 @@ public final class HeapAnalysis: @unchecked Sendable {
 
 
 
-/// The object graph being built on a background thread.
-final class PendingGraph: @unchecked Sendable {
-    private let group = DispatchGroup()
-    private var result: ObjectGraph?
-
-    init(heap: GoHeap, roots: [Root]) {
-        group.enter()
-        DispatchQueue.global(qos: .userInitiated).async { [self] in
-            result = PendingGraph.build(heap: heap, roots: roots)
-            group.leave()
-        }
-    }
-
-    /// Scans every object with a scanner of its own and assembles the graph.
-    static func build(heap: GoHeap, roots: [Root]) -> ObjectGraph {
+extension HeapAnalysis {
+    /// Scans every object with a scanner of its own and assembles the graph (safe off the main thread).
+    static func buildGraph(heap: GoHeap, roots: [Root]) -> ObjectGraph {
         let scanner = heap.makePointerScanner()
         let edges = ObjectGraph.objectEdges(heap, scanner: scanner, extraNodes: roots.count + 2)
         heap.addFailures(scanner.failures)
         return ObjectGraph(heap: heap, roots: roots, objectEdges: edges)
     }
-
-    func wait() -> ObjectGraph {
-        group.wait()
-        return result!
-    }
 }
 
-/// The dominator tree being built on a background thread once the pending graph is ready.
-final class PendingDominators: @unchecked Sendable {
+/// A value being computed on a background thread; `wait()` blocks until it is there.
+final class Pending<Value>: @unchecked Sendable {
     private let group = DispatchGroup()
-    private var result: DominatorTree?
+    private var result: Value?
 
-    init(after graph: PendingGraph) {
+    init(_ work: @escaping @Sendable () -> Value) {
         group.enter()
         DispatchQueue.global(qos: .userInitiated).async { [self] in
-            let g = graph.wait()
-            result = DominatorTree(graph: g.graph, root: g.superRoot)
+            result = work()
             group.leave()
         }
     }
 
-    func wait() -> DominatorTree {
+    func wait() -> Value {
         group.wait()
         return result!
     }

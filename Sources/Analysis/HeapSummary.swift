@@ -56,15 +56,13 @@ public struct HeapSummary: Sendable {
         suspects = top.entries.compactMap { e in
             let share = Double(e.retainedBytes) / Double(max(totals.bytes, 1))
             guard share > HeapSummary.suspectThreshold else { return nil }
-            var command: String
-            if let t = e.topType, !t.hasPrefix("<") {
+            // An object: who holds its main type, else how it is reached; a root: its subtree.
+            let command: String
+            if e.kind == "object", let t = e.topType, !t.hasPrefix("<") {
                 command = "coreview retainers \(core) --type \(HeapSummary.quote(t))"
             } else if e.kind == "object", let address = e.address {
                 command = "coreview path \(core) 0x\(String(address, radix: 16))"
             } else {
-                command = "coreview dominators \(core) --root \(HeapSummary.quote(e.name)) --depth 3"
-            }
-            if e.kind != "object" && e.topType != nil && !(e.topType!.hasPrefix("<")) {
                 command = "coreview dominators \(core) --root \(HeapSummary.quote(e.name)) --depth 3"
             }
             return Suspect(entry: e, share: share, nextCommand: command)

@@ -46,10 +46,7 @@ public struct ObjectSizes: Sendable {
     /// Every node's size, for the retained-size computation (8 bytes per node, freed by the caller).
     func all(nodeCount: Int) -> [UInt64] {
         var sizes = [UInt64](repeating: 0, count: nodeCount)
-        for i in 0..<objectCount {
-            let c = classes[i]
-            sizes[i] = c == 0 ? (large[UInt32(i)] ?? 0) : classSize[Int(c)]
-        }
+        for i in 0..<objectCount { sizes[i] = self[UInt32(i)] }
         return sizes
     }
 }

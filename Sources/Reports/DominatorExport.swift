@@ -36,14 +36,6 @@ public struct DominatorExport {
         return (shown, folded, bytes)
     }
 
-    func label(_ node: DominatorTreeView.Node) -> String {
-        switch node.kind {
-        case "object": return "object \(node.name) @\(hex(node.address ?? 0))"
-        case "heap": return "heap (all roots)"
-        default: return "\(node.kind) \(node.name)"
-        }
-    }
-
     // MARK: Text
 
     public func text(to out: inout OutputBuffer) {

@@ -5,11 +5,12 @@
 public struct OutputBuffer {
     private var bytes: [UInt8] = []
     private let sink: (UnsafeRawBufferPointer) -> Void
-    private static let chunk = 1 << 20
+    public static let chunk = 1 << 20
 
-    public init(sink: @escaping (UnsafeRawBufferPointer) -> Void) {
+    /// `capacity`: bytes reserved up front (a full chunk for streams; small for one short string).
+    public init(capacity: Int = OutputBuffer.chunk + 4096, sink: @escaping (UnsafeRawBufferPointer) -> Void) {
         self.sink = sink
-        bytes.reserveCapacity(OutputBuffer.chunk + 4096)
+        bytes.reserveCapacity(capacity)
     }
 
     public mutating func flush() {

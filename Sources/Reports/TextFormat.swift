@@ -3,7 +3,7 @@
 /// Bytes as people read them: "512 B", "1.2 KiB", "3.4 MiB", "2.0 GiB".
 public func humanBytes(_ bytes: UInt64) -> String {
     var out: [UInt8] = []
-    var buffer = OutputBuffer { out.append(contentsOf: $0) }
+    var buffer = OutputBuffer(capacity: 16) { out.append(contentsOf: $0) }
     buffer.appendHumanBytes(bytes)
     buffer.flush()
     return String(decoding: out, as: UTF8.self)

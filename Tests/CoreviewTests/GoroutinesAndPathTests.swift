@@ -88,8 +88,7 @@ import Testing
         }
         let (core, exe) = FixtureStore.paths(f)
         #expect(CLI.run(["path", core, "--exe", exe, "0x10"]).status == 12)
-        let ok = CLI.run(["path", core, "--exe", exe, f.truth.planted![0].sampleAddresses[0], "--json"])
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(ok.stdout.utf8)) as? [String: Any])
+        let json = try #require(CLI.json(["path", core, "--exe", exe, f.truth.planted![0].sampleAddresses[0]]) as? [String: Any])
         #expect(json["reachable"] as? Bool == true)
         #expect(json["owner"] as? String == "main.cache")
     }

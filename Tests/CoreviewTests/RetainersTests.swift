@@ -67,7 +67,7 @@ import Testing
                 return
             }
             if let p = previous {
-                let successors = graph.graph.edges[graph.graph.edgeRange(of: p)]
+                let successors = graph.graph.successors(of: p)
                 #expect(successors.contains(id), "no edge from node \(p) to \(step.type ?? "?") @\(address)")
             }
             previous = id
