@@ -18,14 +18,16 @@ let package = Package(
         // elfutils (libelf, libdw) and zlib, as a system library.
         .systemLibrary(name: "CElfutils", pkgConfig: "libdw",
                        providers: [.apt(["libelf-dev", "libdw-dev", "zlib1g-dev"])]),
+        // The prefetch hint the hot loops use.
+        .target(name: "CPrefetch"),
         // ELF core files, executables, the address space of the dumped process.
         .target(name: "CoreFile", dependencies: ["CElfutils"], swiftSettings: hotPath),
         // Go's DWARF: types, globals, frame variables.
         .target(name: "GoDWARF", dependencies: ["CElfutils", "CoreFile"]),
         // The Go runtime's structures in a core: version, heap, goroutines, roots, types.
-        .target(name: "GoRuntime", dependencies: ["CElfutils", "CoreFile", "GoDWARF", "HeapGraph"], swiftSettings: hotPath),
+        .target(name: "GoRuntime", dependencies: ["CElfutils", "CPrefetch", "CoreFile", "GoDWARF", "HeapGraph"], swiftSettings: hotPath),
         // Graphs of integers: CSR edges, reachability, dominators. Knows nothing of Go.
-        .target(name: "HeapGraph", swiftSettings: hotPath),
+        .target(name: "HeapGraph", dependencies: ["CPrefetch"], swiftSettings: hotPath),
         // Analyses ready to render: overview, histogram, retainers, top, paths.
         .target(name: "Analysis", dependencies: ["CoreFile", "GoDWARF", "GoRuntime", "HeapGraph"], swiftSettings: hotPath),
         // Renderers: text tables, JSON, pprof, DOT.

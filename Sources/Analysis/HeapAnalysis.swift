@@ -23,9 +23,11 @@ public final class HeapAnalysis: @unchecked Sendable {
     /// Whether a search is using `searchParents` (a nested one then keeps its own parents).
     var searchActive = false
 
-    /// The object graph, built on another thread while types propagate (when the graph is wanted).
-    private var pendingGraph: Pending<ObjectGraph>?
-    private var pendingDominators: Pending<DominatorTree>?
+    /// The object graph and its dominator tree, built on another thread while types propagate
+    /// (when they are wanted).
+    private var pendingDominators: Pending<(ObjectGraph, DominatorTree, Ownership)>?
+    /// The shared region, when started ahead on another thread (`startSharedRegion`).
+    private var pendingRegion: Pending<SharedRegion>?
 
     /// `buildGraph`: start building the object graph right away, in parallel with type propagation
     /// (commands that need dominators); otherwise it is built on first use.
@@ -64,12 +66,17 @@ public final class HeapAnalysis: @unchecked Sendable {
         if buildGraph {
             // The graph and then its dominator tree are built on another thread while types
             // propagate on this one (they do not depend on types).
+            // The finalizers' referents are settled by the dominator tree's search (no search of
+            // their own), so the graph is handed out only with its dominators.
             let (heap, allRoots) = (heap, roots)
-            let pending = Pending { HeapAnalysis.buildGraph(heap: heap, roots: allRoots) }
-            pendingGraph = pending
             pendingDominators = Pending {
-                let g = pending.wait()
-                return DominatorTree(graph: g.graph, root: g.superRoot)
+                let g = HeapAnalysis.buildGraph(heap: heap, roots: allRoots, finalizerReach: .byDominators)
+                let tree = DominatorTree(graph: g.graph, root: g.superRoot, optional: g.optionalEdges)
+                g.settle(taken: tree.optionalTaken)
+                StageTimer.background("dominator tree")
+                let owned = HeapAnalysis.ownership(graph: g, dominators: tree, preorder: nil)
+                StageTimer.background("ownership")
+                return (g, tree, owned)
             }
         }
         typing = TypePropagation(heap: heap)
@@ -125,23 +132,17 @@ public final class HeapAnalysis: @unchecked Sendable {
     // MARK: Graph and dominators, built on first use
 
     public private(set) lazy var graph: ObjectGraph = {
-        let g: ObjectGraph
-        if let pending = pendingGraph {
-            g = pending.wait()
-            pendingGraph = nil
-        } else {
-            g = HeapAnalysis.buildGraph(heap: heap, roots: roots)
+        if let (g, _, _) = pendingDominators?.wait() {
+            StageTimer.mark("object graph and dominator tree (built alongside; \(g.graph.edgeCount) edges)")
+            return g
         }
+        let g = HeapAnalysis.buildGraph(heap: heap, roots: roots)
         StageTimer.mark("object graph (\(g.graph.edgeCount) edges)")
         return g
     }()
     public private(set) lazy var dominators: DominatorTree = {
         let g = graph
-        if let d = pendingDominators?.wait() {
-            pendingDominators = nil
-            StageTimer.mark("dominator tree (built alongside)")
-            return d
-        }
+        if let (_, d, _) = pendingDominators?.wait() { return d }
         let d = DominatorTree(graph: g.graph, root: g.superRoot)
         StageTimer.mark("dominator tree")
         return d
@@ -196,27 +197,66 @@ public final class HeapAnalysis: @unchecked Sendable {
     /// it), and its dominator-tree ancestor right below that root, or right below the super-root for a
     /// shared object (its "top"; UInt32.max for roots and unreachable objects). One pass in dominator
     /// preorder.
-    public private(set) lazy var ownership: (owner: [UInt32], child: [UInt32]) = {
+    public private(set) lazy var ownership: Ownership = {
+        if let (_, _, owned) = pendingDominators?.wait() { return owned }
+        return HeapAnalysis.ownership(graph: graph, dominators: dominators, preorder: cachedPreorder)
+    }()
+
+    /// Per node: its owning root and its top (see `ownership`).
+    public typealias Ownership = (owner: [UInt32], child: [UInt32])
+
+    /// The ownership arrays, in one pass in dominator preorder (`preorder` if given, else made here
+    /// and freed after). A dominator subtree is a run of that order, so the super-root's child and
+    /// the root's child above each node are known from the runs alone: no lookups of idom.
+    static func ownership(graph: ObjectGraph, dominators: DominatorTree, preorder: [UInt32]?) -> Ownership {
         let count = graph.graph.nodeCount
         var owner = [UInt32](repeating: HeapAnalysis.unreachableOwner, count: count)
         var child = [UInt32](repeating: .max, count: count)
-        let idom = dominators.idom
+        let order = preorder ?? dominators.nodesInPreorder()
         let superRoot = graph.superRoot
-        // Dominator preorder (every node after its idom), made here and freed after unless cached.
-        let order = cachedPreorder ?? dominators.nodesInPreorder()
-        for n in order {
-            if graph.rootIndex(ofNode: n) != nil {
-                owner[Int(n)] = n
-            } else if n == superRoot {
-                owner[Int(n)] = .max
-            } else if idom[Int(n)] != .max {
-                let d = idom[Int(n)]
-                owner[Int(n)] = owner[Int(d)]
-                child[Int(n)] = graph.rootIndex(ofNode: d) != nil || d == superRoot ? n : child[Int(d)]
+        let firstRoot = UInt32(graph.objectCount)
+        let rootCount = UInt32(graph.roots.count)
+        owner.withUnsafeMutableBufferPointer { owner in
+            child.withUnsafeMutableBufferPointer { child in
+                order.withUnsafeBufferPointer { order in
+                    dominators.subtreeSize.withUnsafeBufferPointer { size in
+                        // The super-root's child whose subtree holds the current position (a root, or a
+                        // shared top), and below a root, the root's child whose subtree holds it.
+                        var top = UInt32.max, topIsRoot = false, topEnd = 0
+                        var below = UInt32.max, belowEnd = 0
+                        for k in 0..<order.count {
+                            let n = order[k]
+                            if n == superRoot {
+                                owner[Int(n)] = .max
+                            } else if k >= topEnd {
+                                top = n
+                                topEnd = k + Int(size[Int(n)])
+                                topIsRoot = n &- firstRoot < rootCount
+                                if topIsRoot {
+                                    owner[Int(n)] = n
+                                } else {
+                                    owner[Int(n)] = .max
+                                    child[Int(n)] = n
+                                }
+                                belowEnd = k + 1
+                            } else if topIsRoot {
+                                if k >= belowEnd {
+                                    below = n
+                                    belowEnd = k + Int(size[Int(n)])
+                                }
+                                owner[Int(n)] = top
+                                child[Int(n)] = below
+                            } else {
+                                owner[Int(n)] = .max
+                                child[Int(n)] = top
+                            }
+                        }
+                    }
+                }
             }
         }
         return (owner, child)
-    }()
+    }
 
     /// Each root's retained bytes (indexed like `graph.roots`), from ownership alone: a root retains
     /// exactly the objects it owns (roots hang off the super-root), so no per-node retained array.
@@ -242,16 +282,32 @@ public final class HeapAnalysis: @unchecked Sendable {
 
     /// Predecessors of the shared tops (shared objects right below the super-root), built on first use.
     private(set) lazy var sharedRegion: SharedRegion = {
+        if let pending = pendingRegion {
+            pendingRegion = nil
+            let region = pending.wait()
+            StageTimer.mark("shared region (built alongside; \(region.edges.count) edges)")
+            return region
+        }
+        let region = HeapAnalysis.sharedRegion(graph: graph, dominators: dominators, ownership: ownership)
+        StageTimer.mark("shared region (\(region.edges.count) edges)")
+        return region
+    }()
+
+    /// Starts building the shared region on another thread (it needs only the graph, the dominators
+    /// and the ownership), for a command that will ask for it after other work.
+    public func startSharedRegion() {
+        let (g, d, o) = (graph, dominators, ownership)
+        pendingRegion = Pending { HeapAnalysis.sharedRegion(graph: g, dominators: d, ownership: o) }
+    }
+
+    /// Predecessors of the shared tops (shared objects right below the super-root).
+    static func sharedRegion(graph: ObjectGraph, dominators: DominatorTree, ownership: Ownership) -> SharedRegion {
         let idom = dominators.idom
         let superRoot = graph.superRoot
         var tops = NodeSet(count: graph.graph.nodeCount)
         for n in 0..<graph.objectCount where idom[n] == superRoot { tops.insert(UInt32(n)) }
-        StageTimer.mark("shared tops (\(tops.count))")
-        let (owner, top) = ownership
-        let region = SharedRegion(graph: graph.graph, members: tops, owner: owner, top: top)
-        StageTimer.mark("shared region (\(region.edges.count) edges)")
-        return region
-    }()
+        return SharedRegion(graph: graph.graph, members: tops, owner: ownership.owner, top: ownership.child)
+    }
 
     public var warnings: [String] {
         var w = go.warnings + heap.warnings
@@ -271,11 +327,14 @@ public final class HeapAnalysis: @unchecked Sendable {
 
 extension HeapAnalysis {
     /// Scans every object with a scanner of its own and assembles the graph (safe off the main thread).
-    static func buildGraph(heap: GoHeap, roots: [Root]) -> ObjectGraph {
+    static func buildGraph(heap: GoHeap, roots: [Root], finalizerReach: ObjectGraph.FinalizerReach = .search) -> ObjectGraph {
         let scanner = heap.makePointerScanner()
         let edges = ObjectGraph.objectEdges(heap, scanner: scanner, extraNodes: roots.count + 2)
+        StageTimer.background("object edges")
         heap.addFailures(scanner.failures)
-        return ObjectGraph(heap: heap, roots: roots, objectEdges: edges)
+        let graph = ObjectGraph(heap: heap, roots: roots, objectEdges: edges, finalizerReach: finalizerReach)
+        StageTimer.background("object graph with roots")
+        return graph
     }
 }
 

@@ -11,8 +11,8 @@ import HeapGraph
 /// their object only when no other root reaches that object (as the collector keeps them).
 public final class ObjectGraph: @unchecked Sendable {
     public let heap: GoHeap
-    public let roots: [Root]
-    public let graph: CSRGraph
+    public private(set) var roots: [Root]
+    public private(set) var graph: CSRGraph
     public let objectCount: Int
     public let superRoot: UInt32
 
@@ -25,29 +25,53 @@ public final class ObjectGraph: @unchecked Sendable {
         return r >= 0 && r < roots.count ? r : nil
     }
 
+    /// How the finalizer roots of objects no other root reaches get their referents.
+    public enum FinalizerReach: Sendable {
+        /// Search the graph now (one search from the ordinary roots).
+        case search
+        /// Leave the referents as optional edges for the dominator tree's depth-first search to
+        /// settle (`optionalEdges`, then `settle(taken:)`): no search of its own. The graph must
+        /// not be used before it is settled.
+        case byDominators
+    }
+
+    /// The finalizer roots' optional edges, while the graph is not settled (`FinalizerReach.byDominators`).
+    public private(set) var optionalEdges: [OptionalEdges] = []
+    private var optionalRoots: [Int] = []
+
     /// `objectEdges` are the heap objects' edges (`ObjectGraph.objectEdges`), built beforehand, possibly
     /// on another thread.
-    public init(heap: GoHeap, roots inputRoots: [Root], objectEdges: consuming CSRGraph) {
+    public init(heap: GoHeap, roots inputRoots: [Root], objectEdges: consuming CSRGraph,
+                finalizerReach: FinalizerReach = .search) {
         self.heap = heap
         let n = heap.objectCount
         objectCount = n
 
-        // Which objects do the ordinary roots (everything but finalizer referents) reach?
         var roots = inputRoots
         var rootTargets: [[UInt32]] = roots.map { root in ObjectGraph.targets(of: root.values, heap: heap) }
-        let finalized = roots.indices.filter { roots[$0].finalizedObject != nil }
+        let finalized = roots.indices.filter { roots[$0].finalizedObject.flatMap(heap.objectID(containing:)) != nil }
+        var optional: [(root: Int, from: Int, object: UInt32)] = []
         if !finalized.isEmpty {
-            var starts: [UInt32] = []
-            for t in rootTargets { starts.append(contentsOf: t) }
-            let wanted = finalized.compactMap { roots[$0].finalizedObject.flatMap(heap.objectID(containing:)) }
-            let reached = ObjectGraph.reach(objectEdges, from: starts, count: n, until: wanted)
-            for r in finalized {
-                guard let object = roots[r].finalizedObject, let id = heap.objectID(containing: object),
-                      !reached.contains(id) else { continue }
-                // The collector scans an unreachable finalized object's contents for its finalizer.
-                let range = objectEdges.edgeRange(of: id)
-                rootTargets[r].append(contentsOf: objectEdges.edges[range])
-                roots[r].name += " (unreachable otherwise: keeps what it points to)"
+            switch finalizerReach {
+            case .search:
+                // Which objects do the ordinary roots (everything but finalizer referents) reach?
+                var starts: [UInt32] = []
+                for t in rootTargets { starts.append(contentsOf: t) }
+                let wanted = finalized.compactMap { roots[$0].finalizedObject.flatMap(heap.objectID(containing:)) }
+                let reached = ObjectGraph.reach(objectEdges, from: starts, count: n, until: wanted)
+                for r in finalized {
+                    let id = heap.objectID(containing: roots[r].finalizedObject!)!
+                    guard !reached.contains(id) else { continue }
+                    // The collector scans an unreachable finalized object's contents for its finalizer.
+                    rootTargets[r].append(contentsOf: objectEdges.edges[objectEdges.edgeRange(of: id)])
+                    roots[r].name += ObjectGraph.keepsReferents
+                }
+            case .byDominators:
+                for r in finalized {
+                    let id = heap.objectID(containing: roots[r].finalizedObject!)!
+                    optional.append((r, rootTargets[r].count, id))
+                    rootTargets[r].append(contentsOf: objectEdges.edges[objectEdges.edgeRange(of: id)])
+                }
             }
         }
         self.roots = roots
@@ -60,14 +84,56 @@ public final class ObjectGraph: @unchecked Sendable {
         swap(&offsets, &source.offsets)
         swap(&edges, &source.edges)
         offsets.reserveCapacity(n + roots.count + 2)
+        var rootStarts: [Int] = []
         for t in rootTargets {
+            rootStarts.append(edges.count)
             edges.append(contentsOf: t)
             offsets.append(UInt64(edges.count))
         }
-        for r in 0..<roots.count { edges.append(UInt32(n + r)) }
+        // The super-root's depth-first search takes its successors last to first: roots with
+        // optional edges go first, so that they are expanded after every ordinary root's reach.
+        let withOptional = Set(optional.map(\.root))
+        for r in roots.indices where withOptional.contains(r) { edges.append(UInt32(n + r)) }
+        for r in roots.indices where !withOptional.contains(r) { edges.append(UInt32(n + r)) }
         offsets.append(UInt64(edges.count))
         graph = CSRGraph(offsets: offsets, edges: edges)
         superRoot = UInt32(n + roots.count)
+        optionalEdges = optional.map {
+            OptionalEdges(node: UInt32(n + $0.root), firstEdge: rootStarts[$0.root] + $0.from, unlessReached: $0.object)
+        }
+        optionalRoots = optional.map(\.root)
+    }
+
+    static let keepsReferents = " (unreachable otherwise: keeps what it points to)"
+
+    /// Drops the optional edges the dominator tree did not take (`taken` per `optionalEdges`) and
+    /// names the finalizer roots that keep their object's referents; the graph is then final.
+    public func settle(taken: [Bool]) {
+        guard !optionalEdges.isEmpty else { return }
+        var drop: [UInt32: Int] = [:]  // root node -> first edge to drop
+        for (i, o) in optionalEdges.enumerated() {
+            if taken[i] {
+                roots[optionalRoots[i]].name += ObjectGraph.keepsReferents
+            } else {
+                drop[o.node] = min(drop[o.node] ?? .max, o.firstEdge)
+            }
+        }
+        optionalEdges = []
+        optionalRoots = []
+        guard !drop.isEmpty else { return }
+        // Rewrite the rows of the roots and the super-root (they come after every object's row).
+        let firstRootEdge = Int(graph.offsets[objectCount])
+        var tail: [[UInt32]] = []
+        for node in objectCount..<graph.nodeCount {
+            let range = graph.edgeRange(of: UInt32(node))
+            let end = min(range.upperBound, drop[UInt32(node)] ?? .max)
+            tail.append(Array(graph.edges[range.lowerBound..<end]))
+        }
+        graph.edges.removeSubrange(firstRootEdge...)
+        for (k, row) in tail.enumerated() {
+            graph.edges.append(contentsOf: row)
+            graph.offsets[objectCount + k + 1] = UInt64(graph.edges.count)
+        }
     }
 
     /// Object ids of the heap objects among `values`, deduplicated, in order.
@@ -87,17 +153,57 @@ public final class ObjectGraph: @unchecked Sendable {
     public static func objectEdges(_ heap: GoHeap, scanner: PointerScanner, extraNodes: Int = 0) -> CSRGraph {
         var builder = CSRGraphBuilder(expectedNodes: heap.objectCount + extraNodes, expectedEdges: heap.objectCount * 2)
         let spans = heap.spans
-        for s in 0..<spans.spans.count {
-            spans.forEachObject(inSpan: s) { slot, id in
-                var last = UInt32.max
-                scanner.forEachPointer(span: s, slot: slot) { _, value in
-                    guard let target = spans.objectID(containing: value), target != last else { return }
-                    last = target
-                    builder.addEdge(to: target)
+        // Pointer values are resolved in batches (their lookups overlap); `ends` marks where each
+        // object's values end, the last object's values may continue into the next batch.
+        var batch = ObjectIDBatch(capacity: 4096)
+        var ends: [Int] = []
+        ends.reserveCapacity(4096)
+        func flush() {
+            batch.resolve(in: spans)
+            var k = 0
+            var last = UInt32.max
+            batch.ids.withUnsafeBufferPointer { ids in
+                for i in 0..<batch.count {
+                    while k < ends.count, ends[k] == i {
+                        builder.finishNode()
+                        last = .max
+                        k += 1
+                    }
+                    let target = ids[i]
+                    if target != .max, target != last {
+                        last = target
+                        builder.addEdge(to: target)
+                    }
                 }
-                builder.finishNode()
             }
+            while k < ends.count {
+                builder.finishNode()
+                k += 1
+            }
+            batch.removeAll()
+            ends.removeAll(keepingCapacity: true)
         }
+        for s in 0..<spans.spans.count {
+            if spans.hot[s].noscan {
+                // Pointer-free objects: no edges (their nodes are closed in order).
+                ends.append(contentsOf: repeatElement(batch.count, count: Int(spans.spans[s].objectCount)))
+                if ends.count >= 4096 { flush() }
+                continue
+            }
+            if !spans.hot[s].isLarge {
+                scanner.scanSpan(s, values: &batch.values, ends: &ends)
+            } else {
+                spans.forEachObject(inSpan: s) { slot, id in
+                    scanner.forEachPointer(span: s, slot: slot) { _, value in
+                        batch.values.append(value)
+                        if batch.count >= 1 << 16 { flush() }  // a big object continues in the next batch
+                    }
+                    ends.append(batch.count)
+                }
+            }
+            if batch.count >= 4096 || ends.count >= 4096 { flush() }
+        }
+        flush()
         return builder.build()
     }
 

@@ -54,14 +54,16 @@ extension HeapAnalysis {
                               reset: (UInt32) -> Void) -> [UInt32]? {
         var queue: [UInt32] = [from]
         var head = 0
-        var found: UInt32?
-        while head < queue.count {
+        // Targets are tested when first seen: the first seen is on the shallowest level, and a node
+        // with a million successors is not queued whole before its first target is looked at.
+        var found: UInt32? = isTarget(from) ? from : nil
+        search: while found == nil, head < queue.count {
             let x = queue[head]
             head += 1
-            if isTarget(x) { found = x; break }
             for y in g.edges[g.edgeRange(of: x)] where parent(y) == nil {
                 setParent(y, x)
                 queue.append(y)
+                if isTarget(y) { found = y; break search }
             }
         }
         var path: [UInt32] = []

@@ -66,6 +66,8 @@ public struct Retainers: Sendable {
         let graph = a.graph
         let dom = a.dominators
         let owners = a.owners
+        // The shared group's roots and path come from the shared region: built meanwhile.
+        a.startSharedRegion()
         StageTimer.mark("retainers: graph, dominators, ownership")
         var byKey: [String: Int] = [:]
         var groups: [Group] = []

@@ -7,6 +7,7 @@ import Glibc
 public enum StageTimer {
     static let enabled = getenv("COREVIEW_TIMING") != nil
     nonisolated(unsafe) static var last = now()
+    nonisolated(unsafe) static var started = now()
 
     static func now() -> Double {
         var ts = timespec()
@@ -20,6 +21,7 @@ public enum StageTimer {
     /// (what the analysis itself holds, apart from the mapped core's pages) every 20 ms.
     public static func start() {
         last = now()
+        started = last
         guard enabled else { return }
         var thread = pthread_t()
         _ = pthread_create(&thread, nil, { _ in
@@ -54,9 +56,17 @@ public enum StageTimer {
         guard enabled else { return }
         let t = now()
         let anon = statusKB("RssAnon:").map { "\($0) kB" } ?? "?"
-        let text = "timing: \(stage) \(formatSeconds(t - last)) s (anon RSS \(anon))\n"
+        let text = "timing: \(stage) \(formatSeconds(t - last)) s (anon RSS \(anon), peak so far \(peakAnonKB / 1024) MiB)\n"
         _ = text.withCString { write(2, $0, strlen($0)) }
         last = t
+    }
+
+    /// Reports, from a background thread, that `stage` ended (seconds since the start).
+    public static func background(_ stage: String) {
+        guard enabled else { return }
+        let anon = statusKB("RssAnon:").map { "\($0) kB" } ?? "?"
+        let text = "timing: [background] \(stage) done at \(formatSeconds(now() - started)) s (anon RSS \(anon), peak so far \(peakAnonKB / 1024) MiB)\n"
+        _ = text.withCString { write(2, $0, strlen($0)) }
     }
 
     static func formatSeconds(_ s: Double) -> String {

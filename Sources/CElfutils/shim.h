@@ -5,7 +5,4 @@
 #include <elfutils/libdw.h>
 #include <dwarf.h>
 #include <zlib.h>
-
-/* A read prefetch hint for the heap walks (memory latency bound on big cores). */
-static inline void coreview_prefetch(const void *p) { __builtin_prefetch(p, 0, 3); }
 #endif

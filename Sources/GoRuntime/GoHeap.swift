@@ -198,4 +198,40 @@ public final class PointerScanner: @unchecked Sendable {
     }
 
     public var failures: [String] { scanner.failures }
+
+    /// Appends the non-zero pointer words of every allocated object of span `s` to `values`, in slot
+    /// order, and after each object its end (`values.count`) to `ends`. Spans whose pointer bits sit
+    /// at their end (small objects, Go 1.22+) are read as a whole; the others object by object.
+    public func scanSpan(_ s: Int, values: inout [UInt64], ends: inout [Int]) {
+        let span = spans.spans[s]
+        if !span.noscan, let bitsAddress = scanner.layout.heapBitsAddress(span: span),
+           let bits = scanner.memory.pointer(at: bitsAddress, count: Int(UInt64(span.pages) * 8192 / 64)),
+           let memory = scanner.memory.pointer(at: span.base, count: Int(bitsAddress - span.base)),
+           span.elemSize >= 8, UInt64(span.nelems) * span.elemSize <= bitsAddress - span.base {
+            let words = Int(span.elemSize / 8)
+            spans.forEachObject(inSpan: s) { slot, _ in
+                var i = 0
+                let first = slot * words
+                while i < words {
+                    let bitIndex = first + i
+                    let shift = bitIndex & 63
+                    let n = min(64 - shift, words - i)
+                    var w = bits.loadUnaligned(fromByteOffset: (bitIndex >> 6) * 8, as: UInt64.self) >> UInt64(shift)
+                    if n < 64 { w &= (1 << UInt64(n)) - 1 }
+                    while w != 0 {
+                        let value = memory.loadUnaligned(fromByteOffset: (bitIndex + w.trailingZeroBitCount) * 8, as: UInt64.self)
+                        if value != 0 { values.append(value) }
+                        w &= w - 1
+                    }
+                    i += n
+                }
+                ends.append(values.count)
+            }
+            return
+        }
+        spans.forEachObject(inSpan: s) { slot, _ in
+            scanner.scan(spanIndex: s, span: span, slot: slot) { _, value in values.append(value) }
+            ends.append(values.count)
+        }
+    }
 }

@@ -1,4 +1,4 @@
-import CElfutils
+import CPrefetch
 /// One in-use heap span (`mSpanInUse`), with what the heap walk needs of it.
 ///
 /// Invariants: objects live in slots `base + i*elemSize` for `i < nelems`; a large span has `nelems == 1`
@@ -63,7 +63,7 @@ public struct SpanTable: Sendable {
     /// Concatenated allocation bitmaps with ranks.
     public private(set) var alloc: [AllocWord]
     public let objectCount: Int
-    private let pageIndex: PageIndex
+    let pageIndex: PageIndex
     /// Per span, one past its last object id (non-decreasing): a compact array to search by id.
     private let objectEnds: [UInt32]
 
@@ -279,6 +279,15 @@ struct PageIndex: Sendable {
             }
             tables = []
         }
+    }
+
+    /// Hints the processor to fetch the table entry of the page holding `address`.
+    @inline(__always)
+    func prefetchEntry(of address: UInt64) {
+        guard !direct.isEmpty else { return }
+        let page = (address >> PageIndex.pageShift) &- firstPage
+        guard page < UInt64(direct.count) else { return }
+        direct.withUnsafeBufferPointer { coreview_prefetch($0.baseAddress! + Int(page)) }
     }
 
     @inline(__always)

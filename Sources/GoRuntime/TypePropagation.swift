@@ -1,4 +1,4 @@
-import CElfutils
+import CPrefetch
 import CoreFile
 import GoDWARF
 
@@ -28,13 +28,15 @@ public final class TypePropagation {
     private var sizeByType: [UInt64] = []
     private var walked: [UInt64]
     private var interiorWalked = Set<UInt64>()
-    /// Values still to walk, first in first out (so their memory can be fetched ahead of use).
-    private var queue: [(address: UInt64, type: TypeID, count: UInt64)] = []
+    /// Values still to walk (from `head` on), first in first out (so their memory can be fetched ahead
+    /// of use). 16 bytes each: the queue holds a whole level of a big map's objects at times.
+    private var queue: [(address: UInt64, type: TypeID, count: UInt32)] = []
     private var head = 0
     /// Typed pointers found but not yet followed: batched so their spans are fetched ahead.
     private var pending: [(p: UInt64, type: TypeID, arrayCount: UInt64, valueSize: UInt64)] = []
     private var flushing: [(p: UInt64, type: TypeID, arrayCount: UInt64, valueSize: UInt64)] = []
-    private static let batch = 64
+    private static let batch = 256
+    private var located = ObjectIDBatch(capacity: 256)
     private static let lookahead = 8
     /// Typed values found inside 16-byte tiny blocks: (object id << 4 | offset, type).
     public private(set) var tinyValues: [(key: UInt64, type: TypeID)] = []
@@ -111,7 +113,14 @@ public final class TypePropagation {
 
     @inline(__always)
     private func push(_ item: (address: UInt64, type: TypeID, count: UInt64)) {
-        queue.append(item)
+        var (address, count) = (item.address, item.count)
+        // More than 2^32 - 1 elements (never seen) go in several entries.
+        while count > UInt64(UInt32.max) {
+            queue.append((address, item.type, UInt32.max))
+            address &+= UInt64(UInt32.max) &* max(size(of: item.type), 1)
+            count -= UInt64(UInt32.max)
+        }
+        queue.append((address, item.type, UInt32(count)))
     }
 
     private func drain() {
@@ -123,7 +132,7 @@ public final class TypePropagation {
                    let p = reader.pointer(at: queue[head + TypePropagation.lookahead].address, count: 8) {
                     coreview_prefetch(p)
                 }
-                walk(address, type, count)
+                walk(address, type, UInt64(count))
                 if head >= 1 << 16 && head * 2 > queue.count {
                     queue.removeFirst(head)
                     head = 0
@@ -156,26 +165,28 @@ public final class TypePropagation {
     /// Queues a typed pointer to follow shortly, fetching its span's lookup data meanwhile.
     @inline(__always)
     private func later(_ p: UInt64, _ type: TypeID, arrayCount: UInt64?, valueSize: UInt64? = nil) {
-        spans.prefetchSpan(of: p)
         pending.append((p, type, arrayCount ?? .max, valueSize ?? .max))
         if pending.count >= TypePropagation.batch { flushPending() }
     }
 
-    /// Follows the batched pointers in stages, each fetching what the next needs: spans (fetched when
-    /// batched), then allocation words, then object type entries, then the work itself.
+    /// Follows the batched pointers: their objects are located together (the lookups overlap), their
+    /// type entries and walked bits fetched, then each is followed.
     private func flushPending() {
         swap(&pending, &flushing)
-        for b in flushing { spans.prefetchAllocWord(of: b.p) }
-        for b in flushing {
-            if let at = spans.locate(b.p) {
-                coreview_prefetch(heap.objectTypes.address(of: Int(at.id)))
-                walked.withUnsafeBufferPointer { coreview_prefetch($0.baseAddress! + Int(at.id) >> 6) }
+        for b in flushing { located.values.append(b.p) }
+        located.resolve(in: spans)
+        located.ids.withUnsafeBufferPointer { ids in
+            for i in 0..<flushing.count where ids[i] != .max {
+                coreview_prefetch(heap.objectTypes.address(of: Int(ids[i])))
+                walked.withUnsafeBufferPointer { coreview_prefetch($0.baseAddress! + Int(ids[i]) >> 6) }
             }
         }
-        for b in flushing {
+        for (i, b) in flushing.enumerated() {
+            guard let at = located.location(i, in: spans) else { continue }
             reach(b.p, b.type, arrayCount: b.arrayCount == .max ? nil : b.arrayCount,
-                  valueSize: b.valueSize == .max ? nil : b.valueSize)
+                  valueSize: b.valueSize == .max ? nil : b.valueSize, at: at)
         }
+        located.removeAll()
         flushing.removeAll(keepingCapacity: true)
     }
 
@@ -254,8 +265,9 @@ public final class TypePropagation {
 
     /// A typed pointer `p` to a value of `type` (or `arrayCount` of them): name the object it lands in
     /// and walk it once.
-    private func reach(_ p: UInt64, _ type: TypeID, arrayCount: UInt64?, valueSize: UInt64? = nil) {
-        guard type != PointerSlotCache.none, let at = spans.locate(p) else { return }
+    private func reach(_ p: UInt64, _ type: TypeID, arrayCount: UInt64?, valueSize: UInt64? = nil,
+                       at known: ObjectLocation? = nil) {
+        guard type != PointerSlotCache.none, let at = known ?? spans.locate(p) else { return }
         let id = at.id
         let span = spans.hot[at.span]
         let start = dataStart(at)

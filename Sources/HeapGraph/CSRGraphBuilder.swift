@@ -8,10 +8,10 @@
 /// Invariant: `offsets` holds `finishedNodes + 1` entries, the last being `edges.count` at
 /// the time the last node was finished; edges after it belong to the current, unfinished node.
 public struct CSRGraphBuilder: Sendable {
-    private var offsets: [UInt64]
-    private var edges: [UInt32]
+    @usableFromInline var offsets: [UInt64]
+    @usableFromInline var edges: [UInt32]
     /// `offsets.last` as an Int, cached.
-    private var currentStart: Int = 0
+    @usableFromInline var currentStart: Int = 0
 
     /// Reserves room for `expectedNodes` nodes and `expectedEdges` edges.
     public init(expectedNodes: Int = 0, expectedEdges: Int = 0) {
@@ -34,7 +34,7 @@ public struct CSRGraphBuilder: Sendable {
         appendEdge(target)
     }
 
-    @usableFromInline
+    @inlinable
     internal mutating func appendEdge(_ target: UInt32) {
         if edges.count > currentStart, edges[edges.count - 1] == target { return }
         edges.append(target)
@@ -46,6 +46,7 @@ public struct CSRGraphBuilder: Sendable {
     }
 
     /// Closes the current node; the next node id becomes current.
+    @inlinable
     public mutating func finishNode() {
         offsets.append(UInt64(edges.count))
         currentStart = edges.count

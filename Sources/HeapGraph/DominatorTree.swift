@@ -34,9 +34,16 @@ public struct DominatorTree: Sendable {
     /// Number of nodes reachable from `root` (root included).
     public let reachableCount: Int
 
+    /// Per optional edge run given to `init`: whether the tree counts its edges.
+    public let optionalTaken: [Bool]
+
     /// Computes the dominator tree of `graph` from `root` (which must be `< graph.nodeCount`).
-    public init(graph: CSRGraph, root: UInt32) {
-        let out = SemiNCA.run(graph: graph, root: root)
+    /// `optional`: runs of edges followed only if their condition node is unreached when the
+    /// depth-first search expands their node (the tree is then that of the graph without the
+    /// runs not taken; `optionalTaken` says which were).
+    public init(graph: CSRGraph, root: UInt32, optional: [OptionalEdges] = []) {
+        let out = SemiNCA.run(graph: graph, root: root, optional: optional)
+        self.optionalTaken = out.optionalTaken
         self.root = root
         self.idom = out.idom
         self.preorder = out.preorder

@@ -1,3 +1,5 @@
+import CPrefetch
+
 /// The Semi-NCA dominator algorithm (Georgiadis, Tarjan, Werneck, "Finding dominators in
 /// practice", 2006), fully iterative, over raw buffers. Internal engine of `DominatorTree`.
 ///
@@ -37,12 +39,14 @@ enum SemiNCA {
         var preorder: [UInt32]
         var subtreeSize: [UInt32]
         var reachableCount: Int
+        /// Per `OptionalEdges` given to `run`: whether its edges were followed.
+        var optionalTaken: [Bool] = []
     }
 
     /// Tags a source entry in the DFS's edge log.
     private static let sourceTag: UInt32 = 1 << 31
 
-    static func run(graph: CSRGraph, root: UInt32) -> Output {
+    static func run(graph: CSRGraph, root: UInt32, optional: [OptionalEdges] = []) -> Output {
         let n = graph.nodeCount
         precondition(Int(root) < n, "DominatorTree: root \(root) out of range (nodeCount \(n))")
         precondition(n < Int(sourceTag), "DominatorTree: at most 2^31 - 1 nodes")
@@ -58,6 +62,7 @@ enum SemiNCA {
             off.deallocate()
         }
         var r = 0
+        var taken = [Bool](repeating: false, count: optional.count)
         var preorderOut: [UInt32] = []
         var sizeOut: [UInt32] = []
         graph.offsets.withUnsafeBufferPointer { goff in
@@ -65,8 +70,10 @@ enum SemiNCA {
                 pre.withUnsafeMutableBufferPointer { preBuf in
                     let pre = preBuf.baseAddress!
                     var edgeLog = UInt32Stack(capacity: 1 << 16)
+                    var gate = OptionalGate(optional, taken: &taken)
                     r = depthFirst(goff: goff, ged: ged, root: root, pre: pre, vertex: vertex!,
-                                   parent: parent, link: link, edgeLog: &edgeLog)
+                                   parent: parent, link: link, edgeLog: &edgeLog, gate: &gate)
+                    taken = gate.taken
                     let preds = predecessorLists(reachable: r, pre: pre, edgeLog: edgeLog, off: off)
                     semidominators(reachable: r, parent: parent, link: link, off: off, preds: preds)
                     preds.deallocate()
@@ -81,7 +88,7 @@ enum SemiNCA {
                 }
             }
         }
-        return Output(idom: pre, preorder: preorderOut, subtreeSize: sizeOut, reachableCount: r)
+        return Output(idom: pre, preorder: preorderOut, subtreeSize: sizeOut, reachableCount: r, optionalTaken: taken)
     }
 
     /// Iterative DFS from `root`. Fills `pre` (node → preorder), `vertex` (preorder → node),
@@ -99,7 +106,7 @@ enum SemiNCA {
         goff: UnsafeBufferPointer<UInt64>, ged: UnsafeBufferPointer<UInt32>, root: UInt32,
         pre: UnsafeMutablePointer<UInt32>, vertex: UnsafeMutablePointer<UInt32>,
         parent: UnsafeMutablePointer<UInt32>, link: UnsafeMutablePointer<UInt32>,
-        edgeLog: inout UInt32Stack
+        edgeLog: inout UInt32Stack, gate: inout OptionalGate
     ) -> Int {
         let n = goff.count - 1
         let marker = UInt32.max
@@ -120,13 +127,18 @@ enum SemiNCA {
         while true {
             // Expand `node` (preorder p).
             let start = Int(goff[Int(node)])
-            let end = Int(goff[Int(node) + 1])
+            var end = Int(goff[Int(node) + 1])
+            if node >= gate.lowest {
+                end = gate.end(of: node, end: end) { pre[Int($0)] != .max }
+            }
             if start < end {
                 let frame = stack.count
                 stack.push(marker)
                 for k in start..<end {
                     let t = ged[k]
                     if visited[Int(t) >> 6] & (1 << UInt64(t & 63)) == 0 {
+                        // Its successor list is read when it is popped: fetch where that starts.
+                        coreview_prefetch(goff.baseAddress! + Int(t))
                         stack.push(t)
                     } else if t != node && t != root {
                         if loggedSource != p {
@@ -341,5 +353,52 @@ enum SemiNCA {
             }
         }
         return (sizes, order)
+    }
+}
+
+/// Edges at the end of a node's successor list that count only when another node has not been
+/// reached by the time the DFS expands that node (an object with a finalizer keeps what it points to
+/// only when nothing else reaches it: its finalizer root's edges to those referents are optional).
+public struct OptionalEdges: Sendable {
+    /// The node whose successor list ends with the optional edges.
+    public var node: UInt32
+    /// Index in the graph's `edges` of the first optional edge (the rest of the list is optional).
+    public var firstEdge: Int
+    /// The edges are followed only if this node is still unreached when `node` is expanded.
+    public var unlessReached: UInt32
+
+    public init(node: UInt32, firstEdge: Int, unlessReached: UInt32) {
+        self.node = node
+        self.firstEdge = firstEdge
+        self.unlessReached = unlessReached
+    }
+}
+
+/// The DFS's view of the optional edges: which nodes have some, found with one comparison for
+/// the common node that has none.
+struct OptionalGate {
+    let items: [OptionalEdges]
+    /// Smallest node with optional edges (UInt32.max when none).
+    let lowest: UInt32
+    var taken: [Bool]
+
+    init(_ items: [OptionalEdges], taken: inout [Bool]) {
+        self.items = items
+        lowest = items.map(\.node).min() ?? .max
+        self.taken = taken
+    }
+
+    /// The end of `node`'s successors to follow: `end`, or the first optional edge when the node's
+    /// condition node is already reached.
+    mutating func end(of node: UInt32, end: Int, isReached: (UInt32) -> Bool) -> Int {
+        var limit = end
+        for (i, o) in items.enumerated() where o.node == node {
+            if isReached(o.unlessReached) {
+                limit = min(limit, o.firstEdge)
+            } else {
+                taken[i] = true
+            }
+        }
+        return limit
     }
 }
