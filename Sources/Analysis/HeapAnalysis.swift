@@ -210,8 +210,8 @@ public final class HeapAnalysis: @unchecked Sendable {
     /// the root's child above each node are known from the runs alone: no lookups of idom.
     static func ownership(graph: ObjectGraph, dominators: DominatorTree, preorder: [UInt32]?) -> Ownership {
         let count = graph.graph.nodeCount
-        var owner = [UInt32](repeating: HeapAnalysis.unreachableOwner, count: count)
-        var child = [UInt32](repeating: .max, count: count)
+        var owner = [UInt32].hugePaged(repeating: HeapAnalysis.unreachableOwner, count: count)
+        var child = [UInt32].hugePaged(repeating: .max, count: count)
         let order = preorder ?? dominators.nodesInPreorder()
         let superRoot = graph.superRoot
         let firstRoot = UInt32(graph.objectCount)

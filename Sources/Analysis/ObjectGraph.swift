@@ -79,7 +79,7 @@ public final class ObjectGraph: @unchecked Sendable {
         // Concatenate: object nodes, root nodes, super-root (moving the arrays out, so appending does
         // not copy them).
         var source = objectEdges
-        var offsets: [UInt64] = []
+        var offsets: [UInt32] = []
         var edges: [UInt32] = []
         swap(&offsets, &source.offsets)
         swap(&edges, &source.edges)
@@ -87,15 +87,16 @@ public final class ObjectGraph: @unchecked Sendable {
         var rootStarts: [Int] = []
         for t in rootTargets {
             rootStarts.append(edges.count)
-            edges.append(contentsOf: t)
-            offsets.append(UInt64(edges.count))
+            // (32-bit offsets: a graph already at their limit loses root edges rather than wrapping.)
+            edges.append(contentsOf: t.prefix(max(0, Int(UInt32.max) - 1 - roots.count - edges.count)))
+            offsets.append(UInt32(edges.count))
         }
         // The super-root's depth-first search takes its successors last to first: roots with
         // optional edges go first, so that they are expanded after every ordinary root's reach.
         let withOptional = Set(optional.map(\.root))
         for r in roots.indices where withOptional.contains(r) { edges.append(UInt32(n + r)) }
         for r in roots.indices where !withOptional.contains(r) { edges.append(UInt32(n + r)) }
-        offsets.append(UInt64(edges.count))
+        offsets.append(UInt32(edges.count))
         graph = CSRGraph(offsets: offsets, edges: edges)
         superRoot = UInt32(n + roots.count)
         optionalEdges = optional.map {
@@ -132,7 +133,7 @@ public final class ObjectGraph: @unchecked Sendable {
         graph.edges.removeSubrange(firstRootEdge...)
         for (k, row) in tail.enumerated() {
             graph.edges.append(contentsOf: row)
-            graph.offsets[objectCount + k + 1] = UInt64(graph.edges.count)
+            graph.offsets[objectCount + k + 1] = UInt32(graph.edges.count)
         }
     }
 
@@ -204,6 +205,9 @@ public final class ObjectGraph: @unchecked Sendable {
             if batch.count >= 4096 || ends.count >= 4096 { flush() }
         }
         flush()
+        if builder.droppedEdges > 0 {
+            heap.addFailures(["the object graph holds at most \(UInt32.max - 1) pointers: \(builder.droppedEdges) were left out"])
+        }
         return builder.build()
     }
 

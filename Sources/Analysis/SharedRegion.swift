@@ -118,7 +118,7 @@ struct SharedRegion {
 /// output slots, which is what makes sharing them between threads sound.
 private struct RegionScan: @unchecked Sendable {
     let edges: UnsafeBufferPointer<UInt32>
-    let offsets: UnsafeBufferPointer<UInt64>
+    let offsets: UnsafeBufferPointer<UInt32>
     let bits: UnsafeBufferPointer<UInt64>
     let ranks: UnsafeBufferPointer<UInt32>
     let bounds: [Int]

@@ -36,7 +36,7 @@ public enum StageTimer {
     public static func finish() {
         guard enabled else { return }
         let anon = max(peakAnonKB, statusKB("RssAnon:") ?? 0)
-        let text = "timing: peak anon RSS \(anon / 1024) MiB (beyond the mapped core), peak RSS \((statusKB("VmHWM:") ?? 0) / 1024) MiB\n"
+        let text = "timing: finished at \(formatSeconds(now() - started)) s; peak anon RSS \(anon / 1024) MiB (beyond the mapped core), peak RSS \((statusKB("VmHWM:") ?? 0) / 1024) MiB\n"
         _ = text.withCString { write(2, $0, strlen($0)) }
     }
 

@@ -1,3 +1,4 @@
+import HeapGraph
 /// The type of every heap object (a `HeapTypeRef` raw value per object id) in one fixed allocation:
 /// read and written in the hottest loops, so no copy-on-write and no reference counting.
 ///
@@ -9,7 +10,7 @@ public struct ObjectTypeStore: RandomAccessCollection, @unchecked Sendable {
 
     init(count: Int) {
         self.count = count
-        base = .allocate(capacity: Swift.max(count, 1))
+        base = HugePages.allocate(UInt32.self, count: Swift.max(count, 1))
         base.initialize(repeating: HeapTypeRef.unknown.raw, count: Swift.max(count, 1))
     }
 

@@ -1,3 +1,4 @@
+import HeapGraph
 import CPrefetch
 /// One in-use heap span (`mSpanInUse`), with what the heap walk needs of it.
 ///
@@ -33,13 +34,13 @@ public struct SpanInfo: Sendable {
 
 /// One word of a span's allocation bitmap (bit i = slot i allocated) with the count of allocated slots
 /// before it in the span: bitmap and rank together, so finding an object's id costs one cache line.
-public struct AllocWord: Sendable {
+public struct AllocWord: Sendable, BitwiseCopyable {
     public var bits: UInt64
     public var rank: UInt32
 }
 
 /// The fields of a span that every address lookup needs, packed into 32 bytes.
-public struct HotSpan: Sendable {
+public struct HotSpan: Sendable, BitwiseCopyable {
     public var base: UInt64
     public var limit: UInt64
     public var elemSize: UInt32
@@ -72,7 +73,7 @@ public struct SpanTable: Sendable {
         let sorted = unsorted.sorted { $0.0.base < $1.0.base }
         var spans: [SpanInfo] = []
         spans.reserveCapacity(sorted.count)
-        var words: [AllocWord] = []
+        var words: [AllocWord] = .hugePaged(capacity: sorted.reduce(0) { $0 + (Int($1.0.nelems) + 63) / 64 })
         var next: UInt32 = 0
         for (var span, bits) in sorted {
             span.allocWordStart = UInt32(words.count)
@@ -91,11 +92,13 @@ public struct SpanTable: Sendable {
         }
         self.spans = spans
         self.alloc = words
-        self.hot = spans.map { s in
-            HotSpan(base: s.base, limit: s.limit, elemSize: UInt32(truncatingIfNeeded: s.elemSize),
-                    firstObject: s.firstObject, allocWordStart: s.allocWordStart, isLarge: s.isLarge,
-                    noscan: s.noscan, tiny: s.spanClass == HeapLayout.tinySpanClass, header: hasHeader(s))
+        var hot: [HotSpan] = .hugePaged(capacity: spans.count)
+        for s in spans {
+            hot.append(HotSpan(base: s.base, limit: s.limit, elemSize: UInt32(truncatingIfNeeded: s.elemSize),
+                               firstObject: s.firstObject, allocWordStart: s.allocWordStart, isLarge: s.isLarge,
+                               noscan: s.noscan, tiny: s.spanClass == HeapLayout.tinySpanClass, header: hasHeader(s)))
         }
+        self.hot = hot
         self.objectCount = Int(next)
         self.pageIndex = PageIndex(spans: spans)
         self.objectEnds = spans.map { $0.firstObject + $0.objectCount }
@@ -272,7 +275,7 @@ struct PageIndex: Sendable {
         // One flat table over all pages when the arenas lie within 64 GiB of each other.
         if let lo = arenaKeys.first, let hi = arenaKeys.last, hi - lo < 1024 {
             firstPage = lo << (PageIndex.arenaShift - PageIndex.pageShift)
-            direct = [UInt32](repeating: 0, count: Int(hi - lo + 1) * PageIndex.pagesPerArena)
+            direct = [UInt32].hugePaged(repeating: 0, count: Int(hi - lo + 1) * PageIndex.pagesPerArena)
             for (k, arena) in arenaKeys.enumerated() {
                 let offset = Int(arena - lo) * PageIndex.pagesPerArena
                 for (i, v) in tables[k].enumerated() where v != 0 { direct[offset + i] = v }

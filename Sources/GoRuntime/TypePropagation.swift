@@ -1,3 +1,4 @@
+import HeapGraph
 import CPrefetch
 import CoreFile
 import GoDWARF
@@ -62,7 +63,7 @@ public final class TypePropagation {
         reader = MemoryReader(heap.process.memory)
         headerSize = heap.layout.mallocHeaderSize
         spans = heap.spans
-        walked = [UInt64](repeating: 0, count: (heap.objectCount + 63) / 64)
+        walked = [UInt64].hugePaged(repeating: 0, count: (heap.objectCount + 63) / 64)
         stringDataType = heap.types.id(named: "<string data>")
             ?? heap.types.add(GoType(name: "<string data>", kind: .scalar, size: 1, dwarfOffset: 0))
         closureType = heap.types.id(named: "<closure>")

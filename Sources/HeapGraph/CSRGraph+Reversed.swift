@@ -7,7 +7,7 @@ extension CSRGraph {
     public func reversed() -> CSRGraph {
         let n = nodeCount
         let m = edgeCount
-        var newOffsets = [UInt64](repeating: 0, count: n + 1)
+        var newOffsets = [UInt32](repeating: 0, count: n + 1)
         var newEdges = [UInt32](repeating: 0, count: m)
         offsets.withUnsafeBufferPointer { off in
             edges.withUnsafeBufferPointer { ed in
@@ -15,7 +15,7 @@ extension CSRGraph {
                     // Count in-degrees.
                     for k in 0..<m { no[Int(ed[k])] &+= 1 }
                     // Inclusive prefix sums: no[t] = end of t's list.
-                    var sum: UInt64 = 0
+                    var sum: UInt32 = 0
                     for t in 0..<n { sum &+= no[t]; no[t] = sum }
                     no[n] = sum
                     // Fill backwards so each list ends up in increasing source order and

@@ -9,18 +9,21 @@
 /// - every edge target is `< nodeCount`;
 /// - `nodeCount < UInt32.max` (`UInt32.max` is used as "no node" throughout this module).
 ///
-/// Self-loops and duplicate edges are allowed. Memory: 8 bytes per node plus 4 bytes per edge.
+/// - `edges.count < UInt32.max` (offsets are 32-bit: 4 G pointers is a heap of 32 GiB of pointer
+///   words alone; `CSRGraphBuilder` drops and counts edges beyond it).
+///
+/// Self-loops and duplicate edges are allowed. Memory: 4 bytes per node plus 4 bytes per edge.
 public struct CSRGraph: Sendable {
     /// Start of each node's successor list in `edges`; `nodeCount + 1` entries.
-    public var offsets: [UInt64]
+    public var offsets: [UInt32]
     /// Successor ids of all nodes, node 0's first.
     public var edges: [UInt32]
 
     /// Wraps existing CSR arrays. `offsets` must have `nodeCount + 1` entries (at least one).
-    public init(offsets: [UInt64], edges: [UInt32]) {
+    public init(offsets: [UInt32], edges: [UInt32]) {
         precondition(!offsets.isEmpty, "CSRGraph: offsets needs nodeCount + 1 entries")
         precondition(offsets.count - 1 < Int(UInt32.max), "CSRGraph: too many nodes")
-        precondition(offsets.last! == UInt64(edges.count), "CSRGraph: offsets.last != edges.count")
+        precondition(Int(offsets.last!) == edges.count, "CSRGraph: offsets.last != edges.count")
         self.offsets = offsets
         self.edges = edges
         assert(validate() == nil, "CSRGraph: \(validate() ?? "")")
@@ -28,7 +31,7 @@ public struct CSRGraph: Sendable {
 
     /// An empty graph with `nodeCount` nodes and no edges.
     public init(nodeCount: Int) {
-        self.init(offsets: [UInt64](repeating: 0, count: nodeCount + 1), edges: [])
+        self.init(offsets: [UInt32](repeating: 0, count: nodeCount + 1), edges: [])
     }
 
     /// Number of nodes.
@@ -56,7 +59,7 @@ public struct CSRGraph: Sendable {
     public func validate() -> String? {
         if offsets.isEmpty { return "offsets is empty" }
         if offsets[0] != 0 { return "offsets[0] != 0" }
-        if offsets.last! != UInt64(edges.count) { return "offsets.last != edges.count" }
+        if Int(offsets.last!) != edges.count { return "offsets.last != edges.count" }
         let n = nodeCount
         if n >= Int(UInt32.max) { return "too many nodes" }
         for i in 0..<n where offsets[i] > offsets[i + 1] {

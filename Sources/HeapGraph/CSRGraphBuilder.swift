@@ -8,18 +8,16 @@
 /// Invariant: `offsets` holds `finishedNodes + 1` entries, the last being `edges.count` at
 /// the time the last node was finished; edges after it belong to the current, unfinished node.
 public struct CSRGraphBuilder: Sendable {
-    @usableFromInline var offsets: [UInt64]
+    @usableFromInline var offsets: [UInt32]
     @usableFromInline var edges: [UInt32]
     /// `offsets.last` as an Int, cached.
     @usableFromInline var currentStart: Int = 0
 
     /// Reserves room for `expectedNodes` nodes and `expectedEdges` edges.
     public init(expectedNodes: Int = 0, expectedEdges: Int = 0) {
-        offsets = []
-        offsets.reserveCapacity(expectedNodes + 1)
+        offsets = .hugePaged(capacity: expectedNodes + 1)
         offsets.append(0)
-        edges = []
-        edges.reserveCapacity(expectedEdges)
+        edges = .hugePaged(capacity: expectedEdges)
     }
 
     /// Number of finished nodes; also the id of the current node.
@@ -34,9 +32,14 @@ public struct CSRGraphBuilder: Sendable {
         appendEdge(target)
     }
 
+    /// Edges left out because the graph already had the most 32-bit offsets can address.
+    public var droppedEdges: Int { dropped }
+    @usableFromInline var dropped = 0
+
     @inlinable
     internal mutating func appendEdge(_ target: UInt32) {
         if edges.count > currentStart, edges[edges.count - 1] == target { return }
+        guard edges.count < Int(UInt32.max) - 1 else { dropped += 1; return }
         edges.append(target)
     }
 
@@ -48,7 +51,7 @@ public struct CSRGraphBuilder: Sendable {
     /// Closes the current node; the next node id becomes current.
     @inlinable
     public mutating func finishNode() {
-        offsets.append(UInt64(edges.count))
+        offsets.append(UInt32(edges.count))
         currentStart = edges.count
     }
 

@@ -46,7 +46,7 @@ extension DominatorTree {
     public func children() -> CSRGraph {
         let n = nodeCount
         let childCount = max(reachableCount - 1, 0)
-        var offsets = [UInt64](repeating: 0, count: n + 1)
+        var offsets = [UInt32](repeating: 0, count: n + 1)
         var edges = [UInt32](repeating: 0, count: childCount)
         idom.withUnsafeBufferPointer { dom in
             offsets.withUnsafeMutableBufferPointer { off in
@@ -55,7 +55,7 @@ extension DominatorTree {
                     if d != .max && node != Int(root) { off[Int(d)] &+= 1 }
                 }
                 // Inclusive prefix sums: off[d] = end of d's list; then fill backwards.
-                var sum: UInt64 = 0
+                var sum: UInt32 = 0
                 for d in 0..<n {
                     sum &+= off[d]
                     off[d] = sum

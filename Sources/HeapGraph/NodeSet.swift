@@ -14,7 +14,7 @@ public struct NodeSet: Sendable, Equatable, Sequence {
     public init(count: Int) {
         precondition(count >= 0)
         capacity = count
-        words = [UInt64](repeating: 0, count: (count + 63) >> 6)
+        words = [UInt64].hugePaged(repeating: 0, count: (count + 63) >> 6)
         self.count = 0
     }
 

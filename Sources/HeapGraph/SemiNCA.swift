@@ -50,11 +50,11 @@ enum SemiNCA {
         let n = graph.nodeCount
         precondition(Int(root) < n, "DominatorTree: root \(root) out of range (nodeCount \(n))")
         precondition(n < Int(sourceTag), "DominatorTree: at most 2^31 - 1 nodes")
-        var pre = [UInt32](repeating: .max, count: n)
-        var vertex: UnsafeMutablePointer<UInt32>? = .allocate(capacity: n)
-        let parent = UnsafeMutablePointer<UInt32>.allocate(capacity: n)
-        let link = UnsafeMutablePointer<UInt32>.allocate(capacity: 2 * n)
-        let off = UnsafeMutablePointer<UInt32>.allocate(capacity: n + 1)
+        var pre = [UInt32].hugePaged(repeating: .max, count: n)
+        var vertex: UnsafeMutablePointer<UInt32>? = HugePages.allocate(UInt32.self, count: n)
+        let parent = HugePages.allocate(UInt32.self, count: n)
+        let link = HugePages.allocate(UInt32.self, count: 2 * n)
+        let off = HugePages.allocate(UInt32.self, count: n + 1)
         defer {
             vertex?.deallocate()
             parent.deallocate()
@@ -103,14 +103,14 @@ enum SemiNCA {
     /// forward (or duplicate) edge from `current`, logged; popping a marker closes
     /// `current`'s frame. This is exactly recursive DFS order, without recursion.
     private static func depthFirst(
-        goff: UnsafeBufferPointer<UInt64>, ged: UnsafeBufferPointer<UInt32>, root: UInt32,
+        goff: UnsafeBufferPointer<UInt32>, ged: UnsafeBufferPointer<UInt32>, root: UInt32,
         pre: UnsafeMutablePointer<UInt32>, vertex: UnsafeMutablePointer<UInt32>,
         parent: UnsafeMutablePointer<UInt32>, link: UnsafeMutablePointer<UInt32>,
         edgeLog: inout UInt32Stack, gate: inout OptionalGate
     ) -> Int {
         let n = goff.count - 1
         let marker = UInt32.max
-        let visited = UnsafeMutablePointer<UInt64>.allocate(capacity: (n + 63) >> 6)
+        let visited = HugePages.allocate(UInt64.self, count: (n + 63) >> 6)
         visited.initialize(repeating: 0, count: (n + 63) >> 6)
         defer { visited.deallocate() }
         var stack = UInt32Stack(capacity: 1 << 16)
@@ -339,8 +339,8 @@ enum SemiNCA {
         nodeCount n: Int, pre: UnsafeMutablePointer<UInt32>, idomNode: UnsafeMutablePointer<UInt32>,
         link: UnsafeMutablePointer<UInt32>, preorder: UnsafeMutablePointer<UInt32>
     ) -> (subtreeSize: [UInt32], preorder: [UInt32]) {
-        var sizes = [UInt32](repeating: 0, count: n)
-        var order = [UInt32](repeating: .max, count: n)
+        var sizes = [UInt32].hugePaged(repeating: 0, count: n)
+        var order = [UInt32].hugePaged(repeating: .max, count: n)
         sizes.withUnsafeMutableBufferPointer { sz in
             order.withUnsafeMutableBufferPointer { po in
                 for node in 0..<n {

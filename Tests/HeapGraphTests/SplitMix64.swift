@@ -43,11 +43,11 @@ struct TestGraph: Sendable {
 
     /// CSR with every list kept exactly (consecutive duplicates included).
     static func makeCSR(_ lists: [[UInt32]]) -> CSRGraph {
-        var offsets: [UInt64] = [0]
+        var offsets: [UInt32] = [0]
         var edges: [UInt32] = []
         for l in lists {
             edges.append(contentsOf: l)
-            offsets.append(UInt64(edges.count))
+            offsets.append(UInt32(edges.count))
         }
         return CSRGraph(offsets: offsets, edges: edges)
     }
