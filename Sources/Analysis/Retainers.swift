@@ -43,23 +43,22 @@ public struct Retainers: Sendable {
             refNames[raw] = n
             present.insert(n)
         }
-        for v in a.typing.tinyValues { present.insert(heap.types[v.type].name) }
+        // Tiny values (millions of short strings, often): their types, each looked at once.
+        var tinyTypes = [Bool](repeating: false, count: heap.types.count)
+        for v in a.typing.tinyValues where Int(v.type) < tinyTypes.count { tinyTypes[Int(v.type)] = true }
+        for (t, used) in tinyTypes.enumerated() where used { present.insert(heap.types[TypeID(t)].name) }
         let name = try TypeQuery.resolve(query, among: present)
         type = name
+        StageTimer.mark("retainers: type names")
 
         var wanted = [Bool](repeating: false, count: seen.count + 1)
         for (raw, n) in refNames where n == name { wanted[Int(raw & 0x7fff_ffff) * 2 + (raw & 0x8000_0000 != 0 ? 1 : 0)] = true }
         // Tiny values count one each inside their block.
         var tinyCounts: [UInt32: Int] = [:]
         var seenTiny = Set<UInt64>()
-        var nameMatches: [TypeID: Bool] = [:]
-        func matches(_ t: TypeID) -> Bool {
-            if let m = nameMatches[t] { return m }
-            let m = heap.types[t].name == name
-            nameMatches[t] = m
-            return m
-        }
-        for v in a.typing.tinyValues where matches(v.type) && seenTiny.insert(v.key).inserted {
+        let tinyWanted = tinyTypes.indices.map { tinyTypes[$0] && heap.types[TypeID($0)].name == name }
+        for v in a.typing.tinyValues where Int(v.type) < tinyWanted.count && tinyWanted[Int(v.type)]
+            && seenTiny.insert(v.key).inserted {
             tinyCounts[UInt32(v.key >> 4), default: 0] += 1
         }
 
@@ -147,14 +146,44 @@ public struct Retainers: Sendable {
         func isWanted(_ raw: UInt32) -> Bool {
             raw != HeapTypeRef.unknown.raw && wanted[Int(raw & 0x7fff_ffff) * 2 + (raw & 0x8000_0000 != 0 ? 1 : 0)]
         }
+        // Objects a plain root (a global, a finalizer, ...) owns are summed per root in flat arrays;
+        // goroutine-owned, shared and garbage objects take `add`.
+        let firstRoot = UInt32(graph.objectCount)
+        let rootCount = UInt32(graph.roots.count)
+        var plainObjects = [Int](repeating: 0, count: graph.roots.count)
+        var plainBytes = [UInt64](repeating: 0, count: graph.roots.count)
+        var plainCandidates = [[UInt32]](repeating: [], count: graph.roots.count)
+        var plainOrder: [Int] = []
         for s in 0..<spans.spans.count {
             let span = spans.spans[s]
             let size = span.accountedSlotSize
             for id in span.firstObject..<(span.firstObject + span.objectCount) {
                 let raw = types[Int(id)]
                 guard isWanted(raw) else { continue }
+                let r = owners[Int(id)] &- firstRoot
+                if r < rootCount, !rootHasLabels[Int(r)] {
+                    if plainObjects[Int(r)] == 0 { plainOrder.append(Int(r)) }
+                    plainObjects[Int(r)] += 1
+                    plainBytes[Int(r)] += size
+                    if plainCandidates[Int(r)].count < Retainers.pathCandidates { plainCandidates[Int(r)].append(id) }
+                    continue
+                }
                 add(id, bytes: size, count: 1)
             }
+        }
+        for r in plainOrder {
+            let root = graph.roots[r]
+            let gi = group("root|\(r)") {
+                Group(kind: root.kind.rawValue, name: root.name, function: root.function, variable: root.variable,
+                      goroutines: [], objects: 0, bytes: 0, retainedBytes: 0, sharedBy: [], path: [])
+            }
+            groups[gi].objects += plainObjects[r]
+            groups[gi].bytes += plainBytes[r]
+            total.0 += plainObjects[r]
+            total.1 += plainBytes[r]
+            rootsInGroup[gi].insert(r)
+            let room = Retainers.pathCandidates - candidates[gi].count
+            candidates[gi] += plainCandidates[r].prefix(max(room, 0))
         }
         for (block, n) in tinyCounts { add(block, bytes: UInt64(n) * Swift.max(1, 16 / UInt64(Swift.max(n, 1))), count: n) }
         StageTimer.mark("retainers: grouping")

@@ -20,9 +20,10 @@ struct SharedRegion {
     /// order, so the searches need no random lookups of their own.
     let sourceClasses: [UInt32]
 
-    /// One scan of the edges, split by source node over both cores: each part keeps the (member,
-    /// source) pairs it finds and counts them; then fills its own share of every list from its pairs,
-    /// parts in source order, so the result does not depend on the split.
+    /// One scan of the edges, split by source node over both cores: each part keeps the (member rank,
+    /// source) pairs it finds, in source order. Then each pair gets its source's class (reading the
+    /// ownership arrays in source order), and a stable radix sort by member rank makes the lists,
+    /// each in source order, with no random counting or scattering over the members.
     /// `owner` and `top` are the analysis's ownership arrays: a predecessor's class is the root owning
     /// it (roots own themselves), or its own top when it is shared, or UInt32.max for garbage and the
     /// super-root.
@@ -37,22 +38,13 @@ struct SharedRegion {
         for p in 1..<partCount {
             let goal = UInt64(graph.edgeCount) * UInt64(p) / UInt64(partCount)
             var lo = bounds.last!, hi = n
-            while lo < hi { let mid = (lo + hi) / 2; if graph.offsets[mid] < goal { lo = mid + 1 } else { hi = mid } }
+            while lo < hi { let mid = (lo + hi) / 2; if UInt64(graph.offsets[mid]) < goal { lo = mid + 1 } else { hi = mid } }
             bounds.append(lo)
         }
         bounds.append(n)
-        var offsets = [UInt32](repeating: 0, count: memberCount + 1)
-        var edges: [UInt32] = []
-        var sourceClasses: [UInt32] = []
-        let partCounts = (0..<partCount).map { _ in
-            let c = UnsafeMutablePointer<UInt32>.allocate(capacity: max(memberCount, 1))
-            c.initialize(repeating: 0, count: max(memberCount, 1))
-            return c
-        }
         let partPairs = UnsafeMutablePointer<[UInt64]>.allocate(capacity: partCount)
         partPairs.initialize(repeating: [], count: partCount)
         defer {
-            for c in partCounts { c.deallocate() }
             partPairs.deinitialize(count: partCount)
             partPairs.deallocate()
         }
@@ -60,47 +52,73 @@ struct SharedRegion {
             graph.offsets.withUnsafeBufferPointer { off in
                 members.words.withUnsafeBufferPointer { bits in
                     wordRanks.withUnsafeBufferPointer { ranks in
-                        var work = RegionScan(edges: e, offsets: off, bits: bits, ranks: ranks, bounds: bounds,
-                                              cursors: partCounts, pairs: partPairs)
-                        // Each part finds its edges into members, and counts them per member.
-                        let counting = work
-                        DispatchQueue.concurrentPerform(iterations: partCount) { p in counting.count(part: p) }
-                        // Offsets; each part's cursor starts at its list start plus the earlier parts' counts.
-                        var sum: UInt32 = 0
-                        for k in 0..<memberCount {
-                            offsets[k] = sum
-                            for c in partCounts {
-                                let here = c[k]
-                                c[k] = sum
-                                sum += here
-                            }
-                        }
-                        offsets[memberCount] = sum
-                        edges = [UInt32](repeating: 0, count: Int(sum))
-                        sourceClasses = [UInt32](repeating: 0, count: Int(sum))
-                        edges.withUnsafeMutableBufferPointer { out in
-                            sourceClasses.withUnsafeMutableBufferPointer { outClasses in
-                                owner.withUnsafeBufferPointer { owner in
-                                    top.withUnsafeBufferPointer { top in
-                                        work.out = out
-                                        work.outClasses = outClasses
-                                        work.owner = owner
-                                        work.top = top
-                                        let filling = work
-                                        DispatchQueue.concurrentPerform(iterations: partCount) { p in filling.fill(part: p) }
-                                    }
-                                }
+                        let work = RegionScan(edges: e, offsets: off, bits: bits, ranks: ranks, bounds: bounds, pairs: partPairs)
+                        DispatchQueue.concurrentPerform(iterations: partCount) { p in work.collect(part: p) }
+                    }
+                }
+            }
+        }
+        // All pairs in source order, with their sources' classes.
+        var pairs: [UInt64] = .hugePaged(capacity: (0..<partCount).reduce(0) { $0 + partPairs[$1].count })
+        for p in 0..<partCount {
+            pairs += partPairs[p]
+            partPairs[p] = []
+        }
+        var classes = [UInt32](repeating: 0, count: pairs.count)
+        owner.withUnsafeBufferPointer { owner in
+            top.withUnsafeBufferPointer { top in
+                for (i, pair) in pairs.enumerated() {
+                    let u = Int(pair & 0xffff_ffff)
+                    let o = owner[u]
+                    classes[i] = o == .max ? top[u] : (o == HeapAnalysis.unreachableOwner ? .max : o)
+                }
+            }
+        }
+        SharedRegion.sortByRank(&pairs, carrying: &classes, rankBits: max(1, Int.bitWidth - memberCount.leadingZeroBitCount))
+        var offsets = [UInt32](repeating: 0, count: memberCount + 1)
+        var edges = [UInt32](repeating: 0, count: pairs.count)
+        for (i, pair) in pairs.enumerated() {
+            offsets[Int(pair >> 32) + 1] += 1
+            edges[i] = UInt32(truncatingIfNeeded: pair)
+        }
+        for k in 0..<memberCount { offsets[k + 1] += offsets[k] }
+        self.members = members
+        self.wordRanks = wordRanks
+        self.offsets = offsets
+        self.edges = edges
+        self.sourceClasses = classes
+    }
+
+    /// Stable LSD radix sort of (rank << 32 | source) pairs by rank (11 bits a pass), permuting
+    /// `carried` alongside.
+    static func sortByRank(_ pairs: inout [UInt64], carrying carried: inout [UInt32], rankBits: Int) {
+        let bitsPerPass = 11
+        let buckets = 1 << bitsPerPass
+        var pairsOut = [UInt64](repeating: 0, count: pairs.count)
+        var carriedOut = [UInt32](repeating: 0, count: carried.count)
+        var shift = 32
+        while shift < 32 + rankBits {
+            var counts = [Int](repeating: 0, count: buckets + 1)
+            for pair in pairs { counts[Int((pair >> UInt64(shift)) & UInt64(buckets - 1)) + 1] += 1 }
+            for b in 0..<buckets { counts[b + 1] += counts[b] }
+            pairs.withUnsafeBufferPointer { src in
+                carried.withUnsafeBufferPointer { csrc in
+                    pairsOut.withUnsafeMutableBufferPointer { dst in
+                        carriedOut.withUnsafeMutableBufferPointer { cdst in
+                            for i in 0..<src.count {
+                                let b = Int((src[i] >> UInt64(shift)) & UInt64(buckets - 1))
+                                dst[counts[b]] = src[i]
+                                cdst[counts[b]] = csrc[i]
+                                counts[b] += 1
                             }
                         }
                     }
                 }
             }
+            swap(&pairs, &pairsOut)
+            swap(&carried, &carriedOut)
+            shift += bitsPerPass
         }
-        self.members = members
-        self.wordRanks = wordRanks
-        self.offsets = offsets
-        self.edges = edges
-        self.sourceClasses = sourceClasses
     }
 
     /// The positions of `v`'s predecessors in `edges` and `sourceClasses` (empty for non-members).
@@ -114,29 +132,16 @@ struct SharedRegion {
     func predecessors(of v: UInt32) -> ArraySlice<UInt32> { edges[predecessorRange(of: v)] }
 }
 
-/// The raw buffers one part of the region's edge scan works on; parts write disjoint cursors and
-/// output slots, which is what makes sharing them between threads sound.
+/// The raw buffers one part of the region's edge scan works on; parts write their own pair lists,
+/// which is what makes sharing them between threads sound.
 private struct RegionScan: @unchecked Sendable {
     let edges: UnsafeBufferPointer<UInt32>
     let offsets: UnsafeBufferPointer<UInt32>
     let bits: UnsafeBufferPointer<UInt64>
     let ranks: UnsafeBufferPointer<UInt32>
     let bounds: [Int]
-    let cursors: [UnsafeMutablePointer<UInt32>]
     /// Per part, its (member rank << 32 | source) pairs in source order.
     let pairs: UnsafeMutablePointer<[UInt64]>
-    var out: UnsafeMutableBufferPointer<UInt32>? = nil
-    var outClasses: UnsafeMutableBufferPointer<UInt32>? = nil
-    var owner: UnsafeBufferPointer<UInt32>? = nil
-    var top: UnsafeBufferPointer<UInt32>? = nil
-
-    /// A predecessor's class: its owning root, its top when shared, UInt32.max for garbage.
-    @inline(__always)
-    func sourceClass(_ u: Int, owner: UnsafeBufferPointer<UInt32>, top: UnsafeBufferPointer<UInt32>) -> UInt32 {
-        let o = owner[u]
-        if o == .max { return top[u] }
-        return o == HeapAnalysis.unreachableOwner ? .max : o
-    }
 
     /// The member rank of node `v`, or nil when it is not a member.
     @inline(__always)
@@ -147,28 +152,15 @@ private struct RegionScan: @unchecked Sendable {
         return Int(ranks[Int(v) >> 6]) + (w & (bit &- 1)).nonzeroBitCount
     }
 
-    func count(part p: Int) {
-        let c = cursors[p]
+    func collect(part p: Int) {
         var found: [UInt64] = []
         for u in bounds[p]..<bounds[p + 1] {
             for i in Int(offsets[u])..<Int(offsets[u + 1]) {
                 guard let k = rank(edges[i]) else { continue }
-                c[k] += 1
                 found.append(UInt64(k) << 32 | UInt64(u))
             }
         }
         pairs[p] = found
-    }
-
-    func fill(part p: Int) {
-        let cursor = cursors[p]
-        let out = out!, outClasses = outClasses!, owner = owner!, top = top!
-        for pair in pairs[p] {
-            let k = Int(pair >> 32), u = Int(pair & 0xffff_ffff)
-            out[Int(cursor[k])] = UInt32(u)
-            outClasses[Int(cursor[k])] = sourceClass(u, owner: owner, top: top)
-            cursor[k] += 1
-        }
     }
 }
 
