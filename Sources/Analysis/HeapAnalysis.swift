@@ -207,7 +207,8 @@ public final class HeapAnalysis: @unchecked Sendable {
 
     /// The ownership arrays, in one pass in dominator preorder (`preorder` if given, else made here
     /// and freed after). A dominator subtree is a run of that order, so the super-root's child and
-    /// the root's child above each node are known from the runs alone: no lookups of idom.
+    /// the root's child above each node are known from the runs alone: no lookups of idom. The pass
+    /// is split in two at a subtree of the super-root near the middle, one half per core.
     static func ownership(graph: ObjectGraph, dominators: DominatorTree, preorder: [UInt32]?) -> Ownership {
         let count = graph.graph.nodeCount
         var owner = [UInt32].hugePaged(repeating: HeapAnalysis.unreachableOwner, count: count)
@@ -216,39 +217,58 @@ public final class HeapAnalysis: @unchecked Sendable {
         let superRoot = graph.superRoot
         let firstRoot = UInt32(graph.objectCount)
         let rootCount = UInt32(graph.roots.count)
-        owner.withUnsafeMutableBufferPointer { owner in
-            child.withUnsafeMutableBufferPointer { child in
-                order.withUnsafeBufferPointer { order in
-                    dominators.subtreeSize.withUnsafeBufferPointer { size in
-                        // The super-root's child whose subtree holds the current position (a root, or a
-                        // shared top), and below a root, the root's child whose subtree holds it.
-                        var top = UInt32.max, topIsRoot = false, topEnd = 0
-                        var below = UInt32.max, belowEnd = 0
-                        for k in 0..<order.count {
-                            let n = order[k]
-                            if n == superRoot {
-                                owner[Int(n)] = .max
-                            } else if k >= topEnd {
-                                top = n
-                                topEnd = k + Int(size[Int(n)])
-                                topIsRoot = n &- firstRoot < rootCount
-                                if topIsRoot {
-                                    owner[Int(n)] = n
+        // Where the second half starts: the end of the super-root's subtree holding the middle position
+        // (found by climbing from the middle node; a very deep chain there keeps one half).
+        var split = order.count
+        if order.count > 1 << 16 {
+            var x = order[order.count / 2], steps = 0
+            while x != superRoot, dominators.idom[Int(x)] != superRoot, steps < 1 << 16 {
+                x = dominators.idom[Int(x)]
+                steps += 1
+            }
+            if x != superRoot, dominators.idom[Int(x)] == superRoot {
+                split = Int(dominators.preorder[Int(x)] + dominators.subtreeSize[Int(x)])
+            }
+        }
+        owner.withUnsafeMutableBufferPointer { ownerBuffer in
+            child.withUnsafeMutableBufferPointer { childBuffer in
+                order.withUnsafeBufferPointer { orderBuffer in
+                    dominators.subtreeSize.withUnsafeBufferPointer { sizeBuffer in
+                        let owner = UnsafeSendable(ownerBuffer.baseAddress!), child = UnsafeSendable(childBuffer.baseAddress!)
+                        let order = UnsafeSendable(orderBuffer.baseAddress!), size = UnsafeSendable(sizeBuffer.baseAddress!)
+                        let ranges = [0..<split, split..<orderBuffer.count]
+                        DispatchQueue.concurrentPerform(iterations: 2) { half in
+                            let (owner, child, order, size) = (owner.pointer, child.pointer, order.pointer, size.pointer)
+                            // The super-root's child whose subtree holds the current position (a root,
+                            // or a shared top), and below a root, the root's child whose subtree holds it.
+                            var top = UInt32.max, topIsRoot = false, topEnd = 0
+                            var below = UInt32.max, belowEnd = 0
+                            for k in ranges[half] {
+                                let n = order[k]
+                                if n == superRoot {
+                                    owner[Int(n)] = .max
+                                } else if k >= topEnd {
+                                    top = n
+                                    topEnd = k + Int(size[Int(n)])
+                                    topIsRoot = n &- firstRoot < rootCount
+                                    if topIsRoot {
+                                        owner[Int(n)] = n
+                                    } else {
+                                        owner[Int(n)] = .max
+                                        child[Int(n)] = n
+                                    }
+                                    belowEnd = k + 1
+                                } else if topIsRoot {
+                                    if k >= belowEnd {
+                                        below = n
+                                        belowEnd = k + Int(size[Int(n)])
+                                    }
+                                    owner[Int(n)] = top
+                                    child[Int(n)] = below
                                 } else {
                                     owner[Int(n)] = .max
-                                    child[Int(n)] = n
+                                    child[Int(n)] = top
                                 }
-                                belowEnd = k + 1
-                            } else if topIsRoot {
-                                if k >= belowEnd {
-                                    below = n
-                                    belowEnd = k + Int(size[Int(n)])
-                                }
-                                owner[Int(n)] = top
-                                child[Int(n)] = below
-                            } else {
-                                owner[Int(n)] = .max
-                                child[Int(n)] = top
                             }
                         }
                     }

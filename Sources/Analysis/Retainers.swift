@@ -90,6 +90,7 @@ public struct Retainers: Sendable {
             byKey[key] = groups.count - 1
             return groups.count - 1
         }
+        var sharedGroup = -1
         func add(_ node: UInt32, bytes: UInt64, count: Int) {
             total.0 += count
             total.1 += bytes
@@ -101,10 +102,13 @@ public struct Retainers: Sendable {
             }
             let gi: Int
             if owner == .max {
-                gi = group("shared") {
-                    Group(kind: "shared", name: "shared", function: nil, variable: nil, goroutines: [], objects: 0,
-                          bytes: 0, retainedBytes: 0, sharedBy: [], path: [])
+                if sharedGroup < 0 {
+                    sharedGroup = group("shared") {
+                        Group(kind: "shared", name: "shared", function: nil, variable: nil, goroutines: [], objects: 0,
+                              bytes: 0, retainedBytes: 0, sharedBy: [], path: [])
+                    }
                 }
+                gi = sharedGroup
                 sharedMembers.append(node)
             } else {
                 let r = graph.rootIndex(ofNode: owner)!
