@@ -209,7 +209,9 @@ public final class HeapAnalysis: @unchecked Sendable {
     /// and freed after). A dominator subtree is a run of that order, so the super-root's child and
     /// the root's child above each node are known from the runs alone: no lookups of idom. The pass
     /// is split in two at a subtree of the super-root near the middle, one half per core.
-    static func ownership(graph: ObjectGraph, dominators: DominatorTree, preorder: [UInt32]?) -> Ownership {
+    /// `splitAbove`: orders longer than this are split (tests lower it to split small heaps).
+    static func ownership(graph: ObjectGraph, dominators: DominatorTree, preorder: [UInt32]?,
+                          splitAbove: Int = 1 << 16) -> Ownership {
         let count = graph.graph.nodeCount
         var owner = [UInt32].hugePaged(repeating: HeapAnalysis.unreachableOwner, count: count)
         var child = [UInt32].hugePaged(repeating: .max, count: count)
@@ -220,7 +222,7 @@ public final class HeapAnalysis: @unchecked Sendable {
         // Where the second half starts: the end of the super-root's subtree holding the middle position
         // (found by climbing from the middle node; a very deep chain there keeps one half).
         var split = order.count
-        if order.count > 1 << 16 {
+        if order.count > splitAbove {
             var x = order[order.count / 2], steps = 0
             while x != superRoot, dominators.idom[Int(x)] != superRoot, steps < 1 << 16 {
                 x = dominators.idom[Int(x)]

@@ -89,6 +89,33 @@ import Testing
         #expect(reachable <= a.heap.totals.bytes)
     }
 
+    /// Ownership (each node's owning root and its top), split over two threads as the analysis does
+    /// on big heaps, against the plain definition: in dominator preorder, a node takes its idom's owner,
+    /// and its top is itself right below a root or the super-root, else its idom's top.
+    @Test(arguments: FixtureStore.all)
+    func ownershipSplitInTwoMatchesTheDefinition(_ f: Fixture) throws {
+        let a = try HeapTests.analysis(f)
+        let g = a.graph, d = a.dominators
+        var owner = [UInt32](repeating: HeapAnalysis.unreachableOwner, count: g.graph.nodeCount)
+        var top = [UInt32](repeating: .max, count: g.graph.nodeCount)
+        for n in d.nodesInPreorder() {
+            if g.rootIndex(ofNode: n) != nil {
+                owner[Int(n)] = n
+            } else if n == g.superRoot {
+                owner[Int(n)] = .max
+            } else {
+                let i = d.idom[Int(n)]
+                owner[Int(n)] = owner[Int(i)]
+                top[Int(n)] = g.rootIndex(ofNode: i) != nil || i == g.superRoot ? n : top[Int(i)]
+            }
+        }
+        for splitAbove in [0, 1 << 16] {
+            let split = HeapAnalysis.ownership(graph: g, dominators: d, preorder: nil, splitAbove: splitAbove)
+            #expect(split.owner == owner, "\(f.testDescription) owner, split above \(splitAbove)")
+            #expect(split.child == top, "\(f.testDescription) top, split above \(splitAbove)")
+        }
+    }
+
     @Test(arguments: FixtureStore.named("globalmap"))
     func topShowsAChainOnceAtItsHead(_ f: Fixture) throws {
         let a = try HeapTests.analysis(f)
