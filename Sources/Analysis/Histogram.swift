@@ -15,10 +15,10 @@ public struct Histogram: Sendable {
     public var bytes: UInt64
     public var knownObjects: Int
 
-    public init(heap: GoHeap, tinyValues: [(key: UInt64, type: TypeID)] = []) {
+    public init(heap: GoHeap, tinyValues: [TinyValue] = []) {
         // Tiny blocks holding typed values count one object per distinct value: the values sorted by
         // (block id, offset), consumed in step with the objects, which come in id order.
-        var tiny = tinyValues.sorted { $0.key < $1.key }
+        var tiny = tinyValues.sorted { $0.bits < $1.bits }  // by key, then type
         tiny = tiny.enumerated().filter { $0.offset == 0 || tiny[$0.offset - 1].key != $0.element.key }.map(\.element)
         var nextTiny = 0
         // Counts per type reference, in a flat array: [type id * 2 + array flag].

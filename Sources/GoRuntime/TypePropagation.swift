@@ -40,7 +40,7 @@ public final class TypePropagation {
     private var located = ObjectIDBatch(capacity: 256)
     private static let lookahead = 8
     /// Typed values found inside 16-byte tiny blocks: (object id << 4 | offset, type).
-    public private(set) var tinyValues: [(key: UInt64, type: TypeID)] = []
+    public private(set) var tinyValues: [TinyValue] = []
     private let stringDataType: TypeID
     private let closureType: TypeID
     /// Names the closure object behind a func value from its code pointer (set once pclntab is read).
@@ -277,7 +277,7 @@ public final class TypePropagation {
         let valueBytes = valueSize ?? elemSize
         if span.tiny && valueBytes < 16 {
             // A small pointer-free value inside a 16-byte tiny block.
-            tinyValues.append((UInt64(id) << 4 | (p - start) & 15, type))
+            if let v = TinyValue(key: UInt64(id) << 4 | (p - start) & 15, type: type) { tinyValues.append(v) }
             return
         }
         if p != start {
@@ -409,5 +409,20 @@ struct BufferWords: WordSource {
         var v: UInt64 = 0
         for i in 0..<8 { v |= UInt64(bytes[o + i]) << UInt64(8 * i) }
         return v
+    }
+}
+
+/// A typed value inside a 16-byte tiny block, in 8 bytes (millions of short strings live in tiny
+/// blocks): `key` is the block's object id << 4 | the value's offset in it (36 bits), `type` its
+/// type (28 bits).
+public struct TinyValue: Sendable, Hashable {
+    public let bits: UInt64
+    public var key: UInt64 { bits >> 28 }
+    public var type: TypeID { TypeID(bits & (1 << 28 - 1)) }
+
+    /// Nil when the key or the type does not fit (an object id past 2^32 or a type id past 2^28).
+    public init?(key: UInt64, type: TypeID) {
+        guard key < 1 << 36, type < 1 << 28 else { return nil }
+        bits = key << 28 | UInt64(type)
     }
 }
