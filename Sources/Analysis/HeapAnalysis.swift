@@ -31,7 +31,8 @@ public final class HeapAnalysis: @unchecked Sendable {
 
     /// `buildGraph`: start building the object graph right away, in parallel with type propagation
     /// (commands that need dominators); otherwise it is built on first use.
-    public init(process: DumpedProcess, buildGraph: Bool = false) throws {
+    /// `sharedRegion`: the command will ask for the shared region (retainers): build it alongside too.
+    public init(process: DumpedProcess, buildGraph: Bool = false, sharedRegion: Bool = false) throws {
         do {
             go = try GoProcess(process)
             StageTimer.mark("open core, DWARF, modules")
@@ -68,15 +69,27 @@ public final class HeapAnalysis: @unchecked Sendable {
             // propagate on this one (they do not depend on types).
             // The finalizers' referents are settled by the dominator tree's search (no search of
             // their own), so the graph is handed out only with its dominators.
+            // With `sharedRegion`, the region's scan of the edges starts with the ownership, not
+            // after it (it needs the owners only at its end).
             let (heap, allRoots) = (heap, roots)
+            let region: Pending<SharedRegion>? = sharedRegion ? Pending() : nil
+            pendingRegion = region
             pendingDominators = Pending {
                 let g = HeapAnalysis.buildGraph(heap: heap, roots: allRoots, finalizerReach: .byDominators)
                 let tree = DominatorTree(graph: g.graph, root: g.superRoot, optional: g.optionalEdges)
                 g.settle(taken: tree.optionalTaken)
                 StageTimer.background("dominator tree")
-                let owned = HeapAnalysis.ownership(graph: g, dominators: tree, preorder: nil)
+                let owned = Pending<Ownership>()
+                if let region {
+                    DispatchQueue.global(qos: .userInitiated).async {
+                        region.fulfill(HeapAnalysis.sharedRegion(graph: g, dominators: tree, ownership: owned.wait))
+                        StageTimer.background("shared region")
+                    }
+                }
+                let ownership = HeapAnalysis.ownership(graph: g, dominators: tree, preorder: nil)
+                owned.fulfill(ownership)
                 StageTimer.background("ownership")
-                return (g, tree, owned)
+                return (g, tree, ownership)
             }
         }
         typing = TypePropagation(heap: heap)
@@ -310,7 +323,8 @@ public final class HeapAnalysis: @unchecked Sendable {
             StageTimer.mark("shared region (built alongside; \(region.edges.count) edges)")
             return region
         }
-        let region = HeapAnalysis.sharedRegion(graph: graph, dominators: dominators, ownership: ownership)
+        let owned = ownership
+        let region = HeapAnalysis.sharedRegion(graph: graph, dominators: dominators, ownership: { owned })
         StageTimer.mark("shared region (\(region.edges.count) edges)")
         return region
     }()
@@ -318,17 +332,18 @@ public final class HeapAnalysis: @unchecked Sendable {
     /// Starts building the shared region on another thread (it needs only the graph, the dominators
     /// and the ownership), for a command that will ask for it after other work.
     public func startSharedRegion() {
+        guard pendingRegion == nil else { return }
         let (g, d, o) = (graph, dominators, ownership)
-        pendingRegion = Pending { HeapAnalysis.sharedRegion(graph: g, dominators: d, ownership: o) }
+        pendingRegion = Pending { HeapAnalysis.sharedRegion(graph: g, dominators: d, ownership: { o }) }
     }
 
     /// Predecessors of the shared tops (shared objects right below the super-root).
-    static func sharedRegion(graph: ObjectGraph, dominators: DominatorTree, ownership: Ownership) -> SharedRegion {
+    static func sharedRegion(graph: ObjectGraph, dominators: DominatorTree, ownership: () -> Ownership) -> SharedRegion {
         let idom = dominators.idom
         let superRoot = graph.superRoot
         var tops = NodeSet(count: graph.graph.nodeCount)
         for n in 0..<graph.objectCount where idom[n] == superRoot { tops.insert(UInt32(n)) }
-        return SharedRegion(graph: graph.graph, members: tops, owner: ownership.owner, top: ownership.child)
+        return SharedRegion(graph: graph.graph, members: tops, ownership: ownership)
     }
 
     public var warnings: [String] {
@@ -371,6 +386,14 @@ final class Pending<Value>: @unchecked Sendable {
             result = work()
             group.leave()
         }
+    }
+
+    /// A value another thread will give with `fulfill` (once).
+    init() { group.enter() }
+
+    func fulfill(_ value: Value) {
+        result = value
+        group.leave()
     }
 
     func wait() -> Value {

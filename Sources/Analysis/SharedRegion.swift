@@ -24,10 +24,11 @@ struct SharedRegion {
     /// source) pairs it finds, in source order. Then each pair gets its source's class (reading the
     /// ownership arrays in source order), and a stable radix sort by member rank makes the lists,
     /// each in source order, with no random counting or scattering over the members.
-    /// `owner` and `top` are the analysis's ownership arrays: a predecessor's class is the root owning
+    /// `ownership` gives the analysis's ownership arrays (asked for once the scan is done: they may be
+    /// computed meanwhile): a predecessor's class is the root owning
     /// it (roots own themselves), or its own top when it is shared, or UInt32.max for garbage and the
     /// super-root.
-    init(graph: CSRGraph, members: NodeSet, owner: [UInt32], top: [UInt32]) {
+    init(graph: CSRGraph, members: NodeSet, ownership: () -> (owner: [UInt32], child: [UInt32])) {
         let n = graph.nodeCount
         var wordRanks = [UInt32](repeating: 0, count: members.words.count + 1)
         for (i, w) in members.words.enumerated() { wordRanks[i + 1] = wordRanks[i] + UInt32(w.nonzeroBitCount) }
@@ -65,6 +66,7 @@ struct SharedRegion {
             partPairs[p] = []
         }
         var classes = [UInt32](repeating: 0, count: pairs.count)
+        let (owner, top) = ownership()
         owner.withUnsafeBufferPointer { owner in
             top.withUnsafeBufferPointer { top in
                 for (i, pair) in pairs.enumerated() {

@@ -10,9 +10,9 @@ struct AnalysisSession {
     var heap: GoHeap { analysis.heap }
 
     /// `graph`: the command needs the object graph (it is then built alongside type propagation).
-    init(options: CoreOptions, graph: Bool = true) throws {
+    init(options: CoreOptions, graph: Bool = true, sharedRegion: Bool = false) throws {
         process = try options.open()
-        analysis = try HeapAnalysis(process: process, buildGraph: graph)
+        analysis = try HeapAnalysis(process: process, buildGraph: graph, sharedRegion: sharedRegion)
     }
 
     func stacks() throws -> ProcessStacks {

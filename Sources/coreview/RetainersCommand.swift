@@ -22,7 +22,7 @@ struct RetainersCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let session = try AnalysisSession(options: options)
+        let session = try AnalysisSession(options: options, sharedRegion: true)
         let retainers = try Retainers(analysis: session.analysis, type: type, byGoroutine: byGoroutine)
         Output.write(json ? RetainersReport.json(retainers).rendered() + "\n" : RetainersReport.text(retainers))
         session.finish()

@@ -85,6 +85,35 @@ import Testing
         }
     }
 
+    /// The commands build the graph, its dominators, the owners and the shared region on another
+    /// thread while types propagate, and settle finalizers' referents in the dominator search; the
+    /// tests above build them on demand, finalizers by a search of their own. Both give the same
+    /// graph, tree and retainers.
+    @Test(arguments: FixtureStore.all)
+    func builtAlongsideEqualsBuiltOnDemand(_ f: Fixture) throws {
+        let (core, exe) = FixtureStore.paths(f)
+        let lazy = try HeapTests.analysis(f)
+        let alongside = try HeapAnalysis(process: DumpedProcess(corePath: core, executablePath: exe),
+                                         buildGraph: true, sharedRegion: true)
+        let (g1, g2) = (alongside.graph, lazy.graph)
+        // The same edges, but for the order of the super-root's (the roots), which differs on purpose.
+        #expect(g1.graph.offsets == g2.graph.offsets, "\(f.testDescription) offsets")
+        let superRow = g1.graph.edgeRange(of: g1.superRoot)
+        #expect(g1.graph.edges[..<superRow.lowerBound] == g2.graph.edges[..<superRow.lowerBound], "\(f.testDescription) edges")
+        #expect(g1.graph.edges[superRow].sorted() == g2.graph.edges[superRow].sorted(), "\(f.testDescription) roots")
+        #expect(g1.roots.map(\.name) == g2.roots.map(\.name), "\(f.testDescription) root names")
+        #expect(alongside.dominators.idom == lazy.dominators.idom, "\(f.testDescription) idom")
+        #expect(alongside.owners == lazy.owners, "\(f.testDescription) owners")
+        let types = (f.truth.planted ?? []).map(\.type) + (f.truth.shared ?? []).map(\.type)
+        for type in Set(types) {
+            func summary(_ a: HeapAnalysis) -> [String]? {
+                guard let r = try? Retainers(analysis: a, type: type, byGoroutine: false) else { return nil }
+                return r.groups.map { "\($0.kind) \($0.name) \($0.objects) \($0.bytes) \($0.retainedBytes) \($0.sharedBy.sorted())" }.sorted()
+            }
+            #expect(summary(alongside) == summary(lazy), "\(f.testDescription) \(type)")
+        }
+    }
+
     @Test(arguments: FixtureStore.named("shared"))
     func sharedObjectIsSharedByBothGlobals(_ f: Fixture) throws {
         let a = try HeapTests.analysis(f)
