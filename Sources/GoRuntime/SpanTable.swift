@@ -113,23 +113,6 @@ public struct SpanTable: Sendable {
     @usableFromInline
     func pageIndexLookup(_ address: UInt64) -> Int? { pageIndex.span(of: address) }
 
-    /// Hints the processor to fetch the lookup data of the span holding `address` (before `locate`).
-    @inline(__always)
-    public func prefetchSpan(of address: UInt64) {
-        guard let s = spanIndex(of: address) else { return }
-        hot.withUnsafeBufferPointer { coreview_prefetch($0.baseAddress! + s) }
-    }
-
-    /// Hints the processor to fetch the allocation word of the slot holding `address`.
-    @inline(__always)
-    public func prefetchAllocWord(of address: UInt64) {
-        guard let s = spanIndex(of: address) else { return }
-        let span = hot[s]
-        guard address >= span.base, address < span.limit else { return }
-        let slot = span.isLarge ? 0 : Int((address &- span.base) / UInt64(span.elemSize))
-        alloc.withUnsafeBufferPointer { coreview_prefetch($0.baseAddress! + Int(span.allocWordStart) + slot >> 6) }
-    }
-
     /// Where an address is in the heap: its span, slot, object id and slot start. Nil unless the
     /// address is inside an allocated slot of an in-use span.
     @inlinable
