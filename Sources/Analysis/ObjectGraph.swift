@@ -49,7 +49,10 @@ public final class ObjectGraph: @unchecked Sendable {
 
         var roots = inputRoots
         var rootTargets: [[UInt32]] = roots.map { root in ObjectGraph.targets(of: root.values, heap: heap) }
-        let finalized = roots.indices.filter { roots[$0].finalizedObject.flatMap(heap.objectID(containing:)) != nil }
+        // Finalizer roots and their objects' ids.
+        let finalized: [(root: Int, id: UInt32)] = roots.indices.compactMap { r in
+            roots[r].finalizedObject.flatMap(heap.objectID(containing:)).map { (r, $0) }
+        }
         var optional: [(root: Int, from: Int, object: UInt32)] = []
         if !finalized.isEmpty {
             switch finalizerReach {
@@ -57,18 +60,15 @@ public final class ObjectGraph: @unchecked Sendable {
                 // Which objects do the ordinary roots (everything but finalizer referents) reach?
                 var starts: [UInt32] = []
                 for t in rootTargets { starts.append(contentsOf: t) }
-                let wanted = finalized.compactMap { roots[$0].finalizedObject.flatMap(heap.objectID(containing:)) }
-                let reached = ObjectGraph.reach(objectEdges, from: starts, count: n, until: wanted)
-                for r in finalized {
-                    let id = heap.objectID(containing: roots[r].finalizedObject!)!
+                let reached = ObjectGraph.reach(objectEdges, from: starts, count: n, until: finalized.map(\.id))
+                for (r, id) in finalized {
                     guard !reached.contains(id) else { continue }
                     // The collector scans an unreachable finalized object's contents for its finalizer.
                     rootTargets[r].append(contentsOf: objectEdges.edges[objectEdges.edgeRange(of: id)])
                     roots[r].name += ObjectGraph.keepsReferents
                 }
             case .byDominators:
-                for r in finalized {
-                    let id = heap.objectID(containing: roots[r].finalizedObject!)!
+                for (r, id) in finalized {
                     optional.append((r, rootTargets[r].count, id))
                     rootTargets[r].append(contentsOf: objectEdges.edges[objectEdges.edgeRange(of: id)])
                 }
@@ -162,19 +162,14 @@ public final class ObjectGraph: @unchecked Sendable {
         func flush() {
             batch.resolve(in: spans)
             var k = 0
-            var last = UInt32.max
             batch.ids.withUnsafeBufferPointer { ids in
                 for i in 0..<batch.count {
                     while k < ends.count, ends[k] == i {
                         builder.finishNode()
-                        last = .max
                         k += 1
                     }
-                    let target = ids[i]
-                    if target != .max, target != last {
-                        last = target
-                        builder.addEdge(to: target)
-                    }
+                    // (The builder drops a target repeating the node's previous one.)
+                    if ids[i] != .max { builder.addEdge(to: ids[i]) }
                 }
             }
             while k < ends.count {

@@ -210,20 +210,10 @@ public final class PointerScanner: @unchecked Sendable {
            span.elemSize >= 8, UInt64(span.nelems) * span.elemSize <= bitsAddress - span.base {
             let words = Int(span.elemSize / 8)
             spans.forEachObject(inSpan: s) { slot, _ in
-                var i = 0
                 let first = slot * words
-                while i < words {
-                    let bitIndex = first + i
-                    let shift = bitIndex & 63
-                    let n = min(64 - shift, words - i)
-                    var w = bits.loadUnaligned(fromByteOffset: (bitIndex >> 6) * 8, as: UInt64.self) >> UInt64(shift)
-                    if n < 64 { w &= (1 << UInt64(n)) - 1 }
-                    while w != 0 {
-                        let value = memory.loadUnaligned(fromByteOffset: (bitIndex + w.trailingZeroBitCount) * 8, as: UInt64.self)
-                        if value != 0 { values.append(value) }
-                        w &= w - 1
-                    }
-                    i += n
+                ObjectScanner.forEachSetBit(bits, from: first, count: words) { i in
+                    let value = memory.loadUnaligned(fromByteOffset: (first + i) * 8, as: UInt64.self)
+                    if value != 0 { values.append(value) }
                 }
                 ends.append(values.count)
             }

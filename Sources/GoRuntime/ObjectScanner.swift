@@ -42,6 +42,25 @@ final class ObjectScanner: @unchecked Sendable {
         layout.hasMallocHeader(span: span) ? layout.mallocHeaderSize : 0
     }
 
+    /// Calls `body(i)` for every set bit `first + i` (`i < count`) of the bitmap at `bits` (a span's
+    /// heap bits: one bit per word of the span, set for pointer words).
+    @inline(__always)
+    static func forEachSetBit(_ bits: UnsafeRawPointer, from first: Int, count: Int, _ body: (Int) -> Void) {
+        var i = 0
+        while i < count {
+            let bitIndex = first + i
+            let shift = bitIndex & 63
+            let n = min(64 - shift, count - i)
+            var w = bits.loadUnaligned(fromByteOffset: (bitIndex >> 6) * 8, as: UInt64.self) >> UInt64(shift)
+            if n < 64 { w &= (1 << UInt64(n)) - 1 }
+            while w != 0 {
+                body(i + w.trailingZeroBitCount)
+                w &= w - 1
+            }
+            i += n
+        }
+    }
+
     /// Calls `body(offsetFromSlot, value)` for every non-zero pointer word of the object in `slot`.
     func scan(spanIndex: Int, span: SpanInfo, slot: Int, _ body: (UInt64, UInt64) -> Void) {
         guard !span.noscan else { return }
@@ -69,22 +88,7 @@ final class ObjectScanner: @unchecked Sendable {
                     fail("heap bits of span 0x\(String(span.base, radix: 16)) are not in the core")
                     return
                 }
-                let firstWord = Int((slotBase - span.base) / 8)
-                let words = Int(span.elemSize / 8)
-                var i = 0
-                while i < words {
-                    let bitIndex = firstWord + i
-                    let word = bits.loadUnaligned(fromByteOffset: (bitIndex / 64) * 8, as: UInt64.self)
-                    let shift = bitIndex % 64
-                    let n = min(64 - shift, words - i)
-                    var w = word >> UInt64(shift)
-                    if n < 64 { w &= (1 << UInt64(n)) - 1 }
-                    while w != 0 {
-                        emit(i + w.trailingZeroBitCount)
-                        w &= w - 1
-                    }
-                    i += n
-                }
+                ObjectScanner.forEachSetBit(bits, from: Int((slotBase - span.base) / 8), count: Int(span.elemSize / 8), emit)
             } else {
                 guard let typeAddress = headerType(span: span, slotBase: slotBase) else { return }
                 guard let t = types.type(at: typeAddress) else {

@@ -98,8 +98,7 @@ import Testing
         let (core, exe) = FixtureStore.paths(fixture)
         let dir = Scratch.directory()
         defer { Scratch.remove(dir) }
-        let bad = dir.appendingPathComponent("core.badspans").path
-        #expect(Scratch.sh("cp --sparse=always '\(core)' '\(bad)'") == 0)
+        let bad = Scratch.copy(core, to: dir, as: "core.badspans")
         // Overwrite len(mheap_.allspans) in the core with an absurd value.
         let found = try SymbolProbe.allspansLength(core: core, exe: exe)
         let address = try #require(found)
@@ -111,8 +110,7 @@ import Testing
         let (core, exe) = FixtureStore.paths(fixture)
         let dir = Scratch.directory()
         defer { Scratch.remove(dir) }
-        let bad = dir.appendingPathComponent("core.damaged").path
-        #expect(Scratch.sh("cp --sparse=always '\(core)' '\(bad)'") == 0)
+        let bad = Scratch.copy(core, to: dir, as: "core.damaged")
         // Scribble over the first few span descriptors' npages fields.
         for address in try SymbolProbe.firstSpanNPages(core: core, exe: exe, count: 3) {
             try CorePatcher.write(UInt64(1) << 50, at: address, core: bad)
@@ -130,8 +128,7 @@ extension BadInputTests {
         let (core, exe) = FixtureStore.paths(fixture)
         let dir = Scratch.directory()
         defer { Scratch.remove(dir) }
-        let bad = dir.appendingPathComponent("core.badversion").path
-        #expect(Scratch.sh("cp --sparse=always '\(core)' '\(bad)'") == 0)
+        let bad = Scratch.copy(core, to: dir, as: "core.badversion")
         let g = try SymbolProbe.go(core: core, exe: exe)
         let address = try #require(g.address(of: "runtime.buildVersion"))
         try CorePatcher.write(0xdead_beef_0000, at: address, core: bad)  // the string's data pointer

@@ -1,3 +1,4 @@
+import Testing
 import Foundation
 
 /// Runs the built `coreview` binary (it sits beside the test bundle in .build/<config>/).
@@ -55,6 +56,13 @@ enum Scratch {
     }
 
     static func remove(_ url: URL) { try? FileManager.default.removeItem(at: url) }
+
+    /// A sparse copy of `core` named `name` in `dir`, to damage or patch; its path.
+    static func copy(_ core: String, to dir: URL, as name: String) -> String {
+        let path = dir.appendingPathComponent(name).path
+        #expect(sh("cp --sparse=always '\(core)' '\(path)'") == 0)
+        return path
+    }
 
     static func sh(_ command: String) -> Int32 {
         let p = Process()

@@ -52,8 +52,7 @@ import Testing
         let (core, exe) = FixtureStore.paths(f)
         let dir = Scratch.directory()
         defer { Scratch.remove(dir) }
-        let copy = dir.appendingPathComponent("core.short-segment").path
-        #expect(Scratch.sh("cp --sparse=always '\(core)' '\(copy)'") == 0)
+        let copy = Scratch.copy(core, to: dir, as: "core.short-segment")
         let dump = try CoreDump(path: core)
         let index = try #require(dump.segments.firstIndex { s in
             s.header.writable && s.header.fileSize == s.header.memorySize && s.header.fileSize >= 2 * 4096
